@@ -1,0 +1,52 @@
+# Everything a fresh machine needs is installed by these targets: a virtualenv
+# with the Python deps, a Java 17 runtime and npm (apt-get, where missing), and
+# DynamoDB Local (from npm, sha256-checked, cached outside the repository).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+APT    := $(shell command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get
+
+.PHONY: install system-deps engine dev test lint typecheck bench schema clean
+
+install: $(STAMP) system-deps engine
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+system-deps:
+	@if ! command -v java >/dev/null 2>&1 || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then \
+		echo "installing a Java 17 runtime"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq openjdk-17-jre-headless; \
+	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "installing npm"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq nodejs npm; \
+	fi
+
+engine: $(STAMP) system-deps
+	$(BIN)/tablegate install-engine
+
+dev: install
+	$(BIN)/tablegate dev
+
+test: install
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy data loaders
+
+typecheck: lint
+
+bench: install
+	$(BIN)/python -m bench
+
+schema: $(STAMP)
+	$(BIN)/tablegate export-schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) .dev-data .pytest_cache .mypy_cache .ruff_cache *.egg-info

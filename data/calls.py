@@ -1,0 +1,77 @@
+"""A per-request log of DynamoDB calls: how many, how many round trips, what capacity.
+
+The log lives in a context variable so that every call made while serving one
+request lands in that request's log, whichever task or loader made it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Call:
+    operation: str
+    started: float
+    ended: float = 0.0
+    capacity: float = 0.0
+
+
+@dataclass
+class CallLog:
+    calls: list[Call] = field(default_factory=list)
+
+    def start(self, operation: str) -> Call:
+        call = Call(operation, time.perf_counter())
+        self.calls.append(call)
+        return call
+
+    @property
+    def count(self) -> int:
+        return len(self.calls)
+
+    @property
+    def capacity(self) -> float:
+        return sum(call.capacity for call in self.calls)
+
+    @property
+    def round_trips(self) -> int:
+        """Sequential round trips: calls that overlap in time count as one."""
+        trips = 0
+        horizon = -1.0
+        for call in sorted(self.calls, key=lambda c: c.started):
+            if call.started >= horizon:
+                trips += 1
+                horizon = call.ended
+            else:
+                horizon = max(horizon, call.ended)
+        return trips
+
+    def summary(self) -> dict[str, float | int]:
+        return {
+            "dynamodbCalls": self.count,
+            "roundTrips": self.round_trips,
+            "consumedCapacity": round(self.capacity, 2),
+        }
+
+
+_current: ContextVar[CallLog | None] = ContextVar("tablegate_call_log", default=None)
+
+
+def current_log() -> CallLog | None:
+    return _current.get()
+
+
+@contextmanager
+def recording() -> Iterator[CallLog]:
+    """Record every DynamoDB call made inside the block (and tasks it starts)."""
+    log = CallLog()
+    token = _current.set(log)
+    try:
+        yield log
+    finally:
+        _current.reset(token)

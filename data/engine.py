@@ -1,0 +1,226 @@
+"""The embedded engine: AWS's DynamoDB Local, installed from npm and run as a child JVM.
+
+The jar ships inside the npm package `amplify-dynamodb-simulator` (folder
+`package/emulator`). We pin the package version, check the jar's sha256, unpack
+it under a cache folder outside the repository, and start it on a free port.
+The JVM is tied to this process: it is stopped on exit and, on Linux, killed by
+the kernel if this process dies first.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+PACKAGE = "amplify-dynamodb-simulator"
+PACKAGE_VERSION = "2.9.30"
+JAR_SHA256 = "454305e9bc3e6ebcca5b62569869e31563b8d7e346474e94557b2600702146c7"
+MIN_JAVA = 17
+
+
+class EngineError(Exception):
+    """The engine cannot be installed or started; the message says how to fix it."""
+
+
+def cache_dir() -> Path:
+    """Where the unpacked engine lives: $TABLEGATE_CACHE or ~/.cache/tablegate."""
+    base = os.environ.get("TABLEGATE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tablegate"
+    )
+    return Path(base) / f"dynamodb-local-{PACKAGE_VERSION}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def install(verbose: bool = True) -> Path:
+    """The folder holding DynamoDBLocal.jar, installing it from npm when absent."""
+    target = cache_dir()
+    jar = target / "DynamoDBLocal.jar"
+    if jar.is_file() and _sha256(jar) == JAR_SHA256:
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        raise EngineError(
+            "npm is not installed, and DynamoDB Local is fetched as the npm package "
+            f"{PACKAGE}@{PACKAGE_VERSION}. Install Node.js and npm "
+            "(Debian: apt-get install -y nodejs npm; `make install` does this), "
+            "or set DYNAMODB_ENDPOINT to a running DynamoDB."
+        )
+    if verbose:
+        print(f"installing DynamoDB Local from {PACKAGE}@{PACKAGE_VERSION} ...", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as scratch:
+        # npm verifies the tarball against the registry's integrity hash.
+        result = subprocess.run(
+            [npm, "pack", f"{PACKAGE}@{PACKAGE_VERSION}", "--silent", "--pack-destination", scratch],
+            capture_output=True, text=True, check=False,
+        )
+        tarballs = list(Path(scratch).glob("*.tgz"))
+        if result.returncode != 0 or not tarballs:
+            raise EngineError(
+                f"`npm pack {PACKAGE}@{PACKAGE_VERSION}` failed: {result.stderr.strip()[-500:]}. "
+                "Check that the npm registry is reachable."
+            )
+        unpacked = Path(scratch) / "unpacked"
+        with tarfile.open(tarballs[0]) as archive:
+            members = [m for m in archive.getmembers() if m.name.startswith("package/emulator/")]
+            archive.extractall(unpacked, members=members, filter="data")
+        emulator = unpacked / "package" / "emulator"
+        if _sha256(emulator / "DynamoDBLocal.jar") != JAR_SHA256:
+            raise EngineError(
+                f"DynamoDBLocal.jar in {PACKAGE}@{PACKAGE_VERSION} does not match the pinned "
+                f"sha256 {JAR_SHA256}; refusing to run it."
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent))
+        shutil.move(str(emulator), staging / "emulator")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging / "emulator", target)
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def find_java() -> str:
+    """The path of a Java >= 17 runtime, or EngineError saying how to get one."""
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(os.path.join(os.environ["JAVA_HOME"], "bin", "java"))
+    if shutil.which("java"):
+        candidates.append(shutil.which("java") or "java")
+    for java in candidates:
+        if not os.access(java, os.X_OK):
+            continue
+        version = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, check=False
+        ).stderr
+        major = _java_major(version)
+        if major is not None and major >= MIN_JAVA:
+            return java
+    raise EngineError(
+        f"DynamoDB Local needs a Java {MIN_JAVA}+ runtime and none was found on PATH or "
+        "JAVA_HOME. Install one (Debian: apt-get install -y openjdk-17-jre-headless; "
+        "`make install` does this), or set DYNAMODB_ENDPOINT to a running DynamoDB."
+    )
+
+
+def _java_major(version_output: str) -> int | None:
+    for token in version_output.split('"')[1:2]:
+        head = token.split(".")
+        major = head[1] if head[0] == "1" and len(head) > 1 else head[0]
+        if major.isdigit():
+            return int(major)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGKILL us when the parent process dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class LocalDynamo:
+    """A running DynamoDB Local. `with LocalDynamo() as engine: engine.endpoint`."""
+
+    def __init__(self, data_dir: Path | None = None, port: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> LocalDynamo:
+        home = install()
+        java = find_java()
+        storage = ["-inMemory"]
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            storage = ["-dbPath", str(self.data_dir.resolve())]
+        # DynamoDB Local writes a metadata file into its working directory.
+        self._workdir = tempfile.TemporaryDirectory(prefix="tablegate-ddb-")
+        command = [
+            java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
+            "-jar", str(home / "DynamoDBLocal.jar"),
+            "-sharedDb", *storage, "-port", str(self.port),
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=self._workdir.name,
+            env={**os.environ, "DDB_LOCAL_TELEMETRY": "0"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
+        )
+        atexit.register(self.stop)
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                self.stop()
+                raise EngineError(f"DynamoDB Local exited at start: {error.strip()[-800:]}")
+            try:
+                # Any HTTP answer, even an error, means the server is up.
+                urllib.request.urlopen(self.endpoint, timeout=1).close()
+                return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise EngineError(f"DynamoDB Local did not answer on {self.endpoint} within {timeout}s")
+
+    def stop(self) -> None:
+        """Stop the JVM (TERM, then KILL) and remove its working directory."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        if process is not None and process.stderr is not None:
+            process.stderr.close()
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self) -> LocalDynamo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,36 @@
+"""Domain errors raised by the data layer; the schema maps them to error codes."""
+
+from __future__ import annotations
+
+
+class DataError(Exception):
+    """Base of every error the data layer raises on purpose."""
+
+
+class InvalidInput(DataError):
+    """A client-supplied value cannot be used (bad ID, slug, email, number...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotFound(DataError):
+    """The thing a write was aimed at does not exist."""
+
+
+class Conflict(DataError):
+    """A condition failed: stale version, taken slug or email, wrong state."""
+
+
+class OutOfStock(DataError):
+    """A product has less stock than asked for."""
+
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"product {product_id} does not have enough stock")
+        self.product_id = product_id
+
+
+class Unavailable(DataError):
+    """DynamoDB throttled or failed past the retries."""

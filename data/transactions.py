@@ -1,0 +1,118 @@
+"""TransactWriteItems with its failures decoded, action by action.
+
+Each action carries the error to raise when its own condition fails; a
+cancelled transaction is read through CancellationReasons, so the caller gets
+CONFLICT / OUT_OF_STOCK / NOT_FOUND for the action that failed, never a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from data.client import Dynamo, Item, Key, backoff, to_wire
+from data.errors import Conflict, DataError, Unavailable
+
+MAX_ACTIONS = 100
+CONFLICT_RETRIES = 6
+_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+
+
+@dataclass
+class Action:
+    """One write of a transaction and the error its failed condition means."""
+
+    kind: str  # Put | Update | Delete | ConditionCheck
+    body: dict[str, Any]
+    failure: DataError = field(default_factory=lambda: Conflict("the item changed; try again"))
+
+
+def _values(values: dict[str, Any] | None) -> dict[str, Any]:
+    return to_wire(values) if values else {}
+
+
+def put(item: Item, condition: str | None = None, failure: DataError | None = None,
+        names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Action:
+    body: dict[str, Any] = {"Item": to_wire(item)}
+    _condition(body, condition, names, values)
+    return Action("Put", body, failure or Conflict("that already exists"))
+
+
+def update(key: Key, expression: str, condition: str | None = None,
+           names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+           failure: DataError | None = None) -> Action:
+    body: dict[str, Any] = {"Key": to_wire(key), "UpdateExpression": expression}
+    _condition(body, condition, names, values)
+    return Action("Update", body, failure or Conflict("the item changed; try again"))
+
+
+def delete(key: Key, condition: str | None = None, failure: DataError | None = None,
+           names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Action:
+    body: dict[str, Any] = {"Key": to_wire(key)}
+    _condition(body, condition, names, values)
+    return Action("Delete", body, failure or Conflict("the item changed; try again"))
+
+
+def check(key: Key, condition: str, failure: DataError, names: dict[str, str] | None = None,
+          values: dict[str, Any] | None = None) -> Action:
+    body: dict[str, Any] = {"Key": to_wire(key)}
+    _condition(body, condition, names, values)
+    return Action("ConditionCheck", body, failure)
+
+
+def _condition(body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
+               values: dict[str, Any] | None) -> None:
+    if condition:
+        body["ConditionExpression"] = condition
+    if names:
+        body["ExpressionAttributeNames"] = names
+    if values:
+        body["ExpressionAttributeValues"] = _values(values)
+
+
+async def transact(dynamo: Dynamo, actions: list[Action], token: str | None = None) -> None:
+    """Run `actions` all or nothing; raise the failing action's error if cancelled.
+
+    `token` (ClientRequestToken) makes a retried call idempotent for 10 minutes.
+    """
+    if not actions:
+        return
+    if len(actions) > MAX_ACTIONS:
+        raise ValueError(f"a transaction holds at most {MAX_ACTIONS} actions")
+    items = [{a.kind: {"TableName": dynamo.table, **a.body}} for a in actions]
+    params: dict[str, Any] = {"TransactItems": items}
+    if token:
+        params["ClientRequestToken"] = token
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            await dynamo.call("transact_write_items", **params)
+            return
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            if error.get("Code") != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons") or _reasons_from(
+                error.get("Message", "")
+            )
+            for action, reason in zip(actions, reasons, strict=False):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    raise action.failure from exc
+            codes = {reason.get("Code") for reason in reasons}
+            if not codes & _RETRYABLE:
+                raise Unavailable(f"transaction cancelled: {error.get('Message', '')}") from exc
+            if attempt == CONFLICT_RETRIES - 1:
+                raise Conflict("concurrent writes kept touching the same items; try again") from exc
+            # Nothing was written: a cancelled transaction is safe to run again.
+            await asyncio.sleep(backoff(attempt))
+
+
+def _reasons_from(message: str) -> list[dict[str, str]]:
+    """Parse `[None, ConditionalCheckFailed, ...]` from the message, for servers that
+    put the reasons only there."""
+    start, end = message.find("["), message.rfind("]")
+    if start < 0 or end < start:
+        return []
+    return [{"Code": part.strip()} for part in message[start + 1 : end].split(",")]

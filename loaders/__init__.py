@@ -1,0 +1,1 @@
+"""Per-request DataLoaders: item lookups coalesced into BatchGetItem, Queries deduplicated."""

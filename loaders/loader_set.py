@@ -1,0 +1,103 @@
+"""The per-request set of loaders, with typed lookups for the resolvers.
+
+`items` coalesces every GetItem asked for in one wave into BatchGetItem
+(100 keys a call, duplicates removed, missing items None). `queries` runs
+key-condition Queries: identical specs once, independent ones concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from data import keys, records
+from data.client import Dynamo, Item, Key
+from data.queries import QuerySpec, run_query
+from loaders.dispatch import WaveDispatcher, WaveLoader
+
+
+class LoaderSet:
+    """Built fresh for every request: its caches never outlive the request."""
+
+    def __init__(self, dynamo: Dynamo) -> None:
+        self.dynamo = dynamo
+        self.dispatcher = WaveDispatcher()
+        self.items: WaveLoader[Key, Item | None] = WaveLoader(
+            self.dispatcher, self._get_items, get_cache_key=lambda k: (k["PK"], k["SK"])
+        )
+        self.queries: WaveLoader[QuerySpec, list[Item]] = WaveLoader(
+            self.dispatcher, self._run_queries
+        )
+
+    async def _get_items(self, batch: list[Key]) -> list[Item | None]:
+        return await self.dynamo.get_items(batch)
+
+    async def _run_queries(self, specs: list[QuerySpec]) -> list[list[Item]]:
+        return list(await asyncio.gather(*(run_query(self.dynamo, spec) for spec in specs)))
+
+    # ------------------------------------------------------------ typed lookups
+
+    async def item(self, key: Key) -> Item | None:
+        return await self.items.load(key)
+
+    async def many(self, batch: Sequence[Key]) -> list[Item | None]:
+        return list(await self.items.load_many(list(batch)))
+
+    async def query(self, spec: QuerySpec) -> list[Item]:
+        return await self.queries.load(spec)
+
+    async def user(self, uid: str) -> records.UserRecord | None:
+        item = await self.item(keys.user(uid))
+        return records.UserRecord.from_item(item) if item else None
+
+    async def profile(self, uid: str) -> records.ProfileRecord | None:
+        item = await self.item(keys.profile(uid))
+        return records.ProfileRecord.from_item(item) if item else None
+
+    async def post(self, pid: str) -> records.PostRecord | None:
+        item = await self.item(keys.post(pid))
+        return records.PostRecord.from_item(item) if item else None
+
+    async def comment(
+        self, pid: str, cid: str, parent_id: str | None = None
+    ) -> records.CommentRecord | None:
+        item = await self.item(keys.comment(pid, cid, parent_id))
+        return records.CommentRecord.from_item(item) if item else None
+
+    async def category(self, cid: str) -> records.CategoryRecord | None:
+        item = await self.item(keys.category(cid))
+        return records.CategoryRecord.from_item(item) if item else None
+
+    async def tag(self, tid: str) -> records.TagRecord | None:
+        item = await self.item(keys.tag(tid))
+        return records.TagRecord.from_item(item) if item else None
+
+    async def tags(self, tids: Sequence[str]) -> list[records.TagRecord]:
+        found = await self.many([keys.tag(t) for t in tids])
+        return [records.TagRecord.from_item(item) for item in found if item]
+
+    async def posts(self, pids: Sequence[str]) -> list[records.PostRecord | None]:
+        found = await self.many([keys.post(p) for p in pids])
+        return [records.PostRecord.from_item(item) if item else None for item in found]
+
+    async def product(self, prid: str) -> records.ProductRecord | None:
+        item = await self.item(keys.product(prid))
+        return records.ProductRecord.from_item(item) if item else None
+
+    async def order(self, uid: str, oid: str) -> records.OrderRecord | None:
+        item = await self.item(keys.order(uid, oid))
+        return records.OrderRecord.from_item(item) if item else None
+
+    async def session(self, token_hash: str) -> records.SessionRecord | None:
+        item = await self.item(keys.session(token_hash))
+        return records.SessionRecord.from_item(item) if item else None
+
+    async def owner_of(self, lock: Key, attribute: str) -> str | None:
+        """The owner ID a lock item (email, slug) points to."""
+        item = await self.item(lock)
+        value: Any = item.get(attribute) if item else None
+        return str(value) if value else None
+
+    async def liked(self, pid: str, uid: str) -> bool:
+        return await self.item(keys.like(pid, uid)) is not None

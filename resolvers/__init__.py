@@ -1,0 +1,1 @@
+"""Resolvers: authorize, validate, then read through loaders or write through data/."""

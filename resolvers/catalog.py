@@ -1,0 +1,63 @@
+"""Categories and tags, and the published posts filed under them."""
+
+from __future__ import annotations
+
+from data import keys
+from data.queries import QuerySpec, SortCondition
+from data.records import CategoryRecord, PostRecord, TagRecord
+from resolvers import ids
+from resolvers.connections import Page, PageArgs, query_page
+from resolvers.context import RequestContext
+
+
+async def category(ctx: RequestContext, global_id: str) -> CategoryRecord | None:
+    return await ctx.loaders.category(ids.category_id(global_id))
+
+
+async def category_by_slug(ctx: RequestContext, slug: str) -> CategoryRecord | None:
+    owner = await ctx.loaders.owner_of(keys.category_slug_lock(slug), "categoryId")
+    return await ctx.loaders.category(owner) if owner else None
+
+
+async def children(ctx: RequestContext, parent_id: str | None) -> list[CategoryRecord]:
+    """Every child of a category (or the top level), by sortOrder."""
+    spec = QuerySpec("GSI1", keys.category_parent_pk(parent_id), limit=0)
+    return [CategoryRecord.from_item(item) for item in await ctx.loaders.query(spec)]
+
+
+async def parent(ctx: RequestContext, record: CategoryRecord) -> CategoryRecord | None:
+    return await ctx.loaders.category(record.parent_id) if record.parent_id else None
+
+
+async def category_posts(
+    ctx: RequestContext, record: CategoryRecord, args: PageArgs
+) -> Page[PostRecord]:
+    """Published posts of the category, newest first (GSI2 holds only published posts)."""
+    spec = QuerySpec("GSI2", keys.category_pk(record.category_id),
+                     SortCondition("begins_with", "POST#"), forward=False)
+    return await query_page(ctx, spec, args, PostRecord.from_item)
+
+
+async def tag(ctx: RequestContext, global_id: str) -> TagRecord | None:
+    return await ctx.loaders.tag(ids.tag_id(global_id))
+
+
+async def tag_by_slug(ctx: RequestContext, slug: str) -> TagRecord | None:
+    owner = await ctx.loaders.owner_of(keys.tag_slug_lock(slug), "tagId")
+    return await ctx.loaders.tag(owner) if owner else None
+
+
+async def tags(ctx: RequestContext, args: PageArgs) -> Page[TagRecord]:
+    spec = QuerySpec("GSI1", keys.TAGS_PK)
+    return await query_page(ctx, spec, args, TagRecord.from_item)
+
+
+async def tag_posts(ctx: RequestContext, record: TagRecord, args: PageArgs) -> Page[PostRecord]:
+    """Published posts with the tag, newest first: the tag's links, then the posts batched."""
+    spec = QuerySpec("GSI1", keys.tag_pk(record.tag_id), SortCondition("begins_with", "POST#"),
+                     forward=False)
+    links = await query_page(ctx, spec, args, lambda item: str(item["postId"]))
+    found = await ctx.loaders.posts(links.nodes)
+    kept = [(p, c) for p, c in zip(found, links.cursors, strict=True)
+            if p is not None and p.status == "PUBLISHED"]
+    return Page([p for p, _ in kept], [c for _, c in kept], links.has_next, links.has_previous)

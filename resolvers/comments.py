@@ -1,0 +1,53 @@
+"""Comments and replies."""
+
+from __future__ import annotations
+
+from data import keys
+from data.queries import QuerySpec, SortCondition
+from data.records import CommentRecord, PostRecord, UserRecord
+from resolvers import ids
+from resolvers.connections import Page, PageArgs, query_page
+from resolvers.context import RequestContext
+from resolvers.errors import Forbidden
+from resolvers.filters import visible_comments
+from resolvers.permissions import can_see_comment, can_see_post
+
+
+def global_id(record: CommentRecord) -> str:
+    return ids.comment_id_of(record.post_id, record.comment_id, record.parent_id)
+
+
+async def visible(ctx: RequestContext, record: CommentRecord | None) -> CommentRecord | None:
+    return record if record is not None and can_see_comment(ctx, record) else None
+
+
+async def comment(ctx: RequestContext, gid: str) -> CommentRecord | None:
+    post_id, comment_id, parent_id = ids.comment_ref(gid)
+    return await visible(ctx, await ctx.loaders.comment(post_id, comment_id, parent_id))
+
+
+async def author(ctx: RequestContext, record: CommentRecord) -> UserRecord | None:
+    return await ctx.loaders.user(record.author_id)
+
+
+async def post(ctx: RequestContext, record: CommentRecord) -> PostRecord | None:
+    found = await ctx.loaders.post(record.post_id)
+    if found is not None and not can_see_post(ctx, found):
+        raise Forbidden("this comment's post is not published")
+    return found
+
+
+async def parent(ctx: RequestContext, record: CommentRecord) -> CommentRecord | None:
+    if not record.parent_id:
+        return None
+    return await visible(ctx, await ctx.loaders.comment(record.post_id, record.parent_id))
+
+
+async def replies(ctx: RequestContext, record: CommentRecord, args: PageArgs) -> Page[CommentRecord]:
+    """Replies to a top-level comment, oldest first, as the viewer may see them."""
+    if record.parent_id:
+        return Page([], [], False, False)
+    spec = QuerySpec(None, keys.post_pk(record.post_id),
+                     SortCondition("begins_with", keys.reply_prefix(record.comment_id)),
+                     filter=visible_comments(ctx))
+    return await query_page(ctx, spec, args, CommentRecord.from_item)

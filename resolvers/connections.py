@@ -1,0 +1,146 @@
+"""Relay connections over key-condition Queries, with exact page flags.
+
+A page asks DynamoDB for one item more than it shows, so `hasNextPage`
+(forward) or `hasPreviousPage` (backward) is exact. The flag on the other side
+is exact too: when a cursor is given, a one-item probe in the opposite
+direction runs concurrently with the page, in the same round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
+
+from data.client import Item
+from data.errors import InvalidInput
+from data.queries import QuerySpec, SortCondition
+from resolvers.context import RequestContext
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """Validated Relay arguments: a size, a direction, and the cursor, if any."""
+
+    size: int
+    backward: bool
+    cursor: str | None
+
+    @property
+    def cursor_field(self) -> str:
+        return "before" if self.backward else "after"
+
+
+def page_args(
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> PageArgs:
+    """Check first/after/last/before: defaults 20, at most 100, never negative."""
+    if first is not None and last is not None:
+        raise InvalidInput("last", "pass first/after or last/before, not both")
+    if (after is not None and (last is not None or before is not None)) or (
+        before is not None and first is not None
+    ):
+        raise InvalidInput("before" if before is not None else "after",
+                           "pass first/after or last/before, not both")
+    backward = last is not None or before is not None
+    name, size = ("last", last) if backward else ("first", first)
+    if size is None:
+        size = DEFAULT_PAGE
+    if size < 0:
+        raise InvalidInput(name, f"{name} must not be negative")
+    if size > MAX_PAGE:
+        raise InvalidInput(name, f"{name} must be at most {MAX_PAGE}")
+    return PageArgs(size=size, backward=backward, cursor=before if backward else after)
+
+
+@dataclass
+class Page(Generic[T]):
+    nodes: list[T]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+async def query_page(
+    ctx: RequestContext,
+    spec: QuerySpec,
+    args: PageArgs,
+    convert: Callable[[Item], T],
+) -> Page[T]:
+    """One page of `spec` (its `forward` is the connection's natural order)."""
+    binding = spec.binding()
+    position = (
+        ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
+    )
+    main = replace(spec, forward=spec.forward != args.backward, limit=args.size + 1)
+    main = main.starting_after(position)
+    loads = [ctx.loaders.query(main)]
+    if position is not None:
+        probe = replace(main, forward=not main.forward, limit=1)
+        loads.append(ctx.loaders.query(probe))
+    results = await asyncio.gather(*loads)
+    items = results[0]
+    beyond = len(items) > args.size
+    shown = items[: args.size]
+    behind = bool(results[1]) if len(results) > 1 else False
+    if args.backward:
+        shown.reverse()
+    return Page(
+        nodes=[convert(item) for item in shown],
+        cursors=[ctx.cursors.encode(binding, spec.position_of(item)) for item in shown],
+        has_next=behind if args.backward else beyond,
+        has_previous=beyond if args.backward else behind,
+    )
+
+
+async def merged_page(
+    ctx: RequestContext,
+    binding: str,
+    shards: Sequence[QuerySpec],
+    args: PageArgs,
+    convert: Callable[[Item], T],
+) -> Page[T]:
+    """One page over several partitions read in parallel and merged by sort key.
+
+    Each shard spec reads in the connection's natural order; the cursor is the
+    sort key of the last item shown, applied as a key condition on every shard.
+    """
+    sort_name = shards[0].key_names[1]
+    natural_forward = shards[0].forward
+    position = (
+        ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
+    )
+    mark = position.get("s") if position else None
+    forward = natural_forward != args.backward
+
+    def bounded(spec: QuerySpec, reading_forward: bool, limit: int) -> QuerySpec:
+        sort = SortCondition(">" if reading_forward else "<", mark) if mark else None
+        return replace(spec, forward=reading_forward, limit=limit, sort=sort)
+
+    mains = [ctx.loaders.query(bounded(s, forward, args.size + 1)) for s in shards]
+    probes = [ctx.loaders.query(bounded(s, not forward, 1)) for s in shards] if mark else []
+    results = await asyncio.gather(*mains, *probes)
+    merged = sorted(
+        (item for result in results[: len(shards)] for item in result),
+        key=lambda item: str(item[sort_name]),
+        reverse=not forward,
+    )
+    beyond = len(merged) > args.size
+    shown = merged[: args.size]
+    behind = any(results[len(shards):])
+    if args.backward:
+        shown.reverse()
+    return Page(
+        nodes=[convert(item) for item in shown],
+        cursors=[ctx.cursors.encode(binding, {"s": str(item[sort_name])}) for item in shown],
+        has_next=behind if args.backward else beyond,
+        has_previous=beyond if args.backward else behind,
+    )

@@ -1,0 +1,1 @@
+"""The Strawberry schema: types mirroring the entities, the roots, and their extensions."""

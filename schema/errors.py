@@ -1,0 +1,97 @@
+"""Every error leaves with `extensions.code`; unexpected ones are masked.
+
+Known failures (bad input, auth, conflicts, throttling) keep their message and
+gain their code. Anything else becomes INTERNAL_SERVER_ERROR carrying the
+request id; the details go to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+from data.errors import Conflict, InvalidInput, NotFound, OutOfStock, Unavailable
+from resolvers import ids
+from resolvers.errors import Forbidden, Unauthenticated
+
+log = logging.getLogger("tablegate.errors")
+
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+# Messages of Strawberry's limit rules, which report plain validation errors.
+_LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "more than")
+
+_KNOWN: dict[type[Exception], str] = {
+    InvalidInput: "BAD_USER_INPUT",
+    Unauthenticated: "UNAUTHENTICATED",
+    Forbidden: "FORBIDDEN",
+    NotFound: "NOT_FOUND",
+    Conflict: "CONFLICT",
+    OutOfStock: "OUT_OF_STOCK",
+    Unavailable: "SERVICE_UNAVAILABLE",
+}
+
+
+def _with(error: GraphQLError, message: str | None = None, **extensions: Any) -> GraphQLError:
+    return GraphQLError(
+        message if message is not None else error.message,
+        nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+        original_error=None, extensions={**(error.extensions or {}), **extensions},
+    )
+
+
+def _code_for_known(error: GraphQLError, cause: Exception) -> GraphQLError | None:
+    for kind, code in _KNOWN.items():
+        if isinstance(cause, kind):
+            extra: dict[str, Any] = {"code": code}
+            if isinstance(cause, InvalidInput):
+                extra["field"] = cause.field
+            if isinstance(cause, OutOfStock):
+                extra["productId"] = ids.encode("Product", cause.product_id)
+            message = cause.message if isinstance(cause, InvalidInput) else str(cause)
+            return _with(error, message, **extra)
+    return None
+
+
+def classify(error: GraphQLError, request_id: str, pre_execution: bool) -> GraphQLError:
+    """The error as the client should see it, always with `extensions.code`."""
+    if (error.extensions or {}).get("code"):
+        return error
+    cause = error.original_error
+    if cause is not None and not isinstance(cause, GraphQLError):
+        known = _code_for_known(error, cause)
+        if known is not None:
+            return known
+        log.error("request %s failed", request_id, exc_info=cause)
+        return _with(error, f"Internal server error (request {request_id})",
+                     code="INTERNAL_SERVER_ERROR", requestId=request_id)
+    if any(marker in error.message for marker in _LIMIT_MARKERS):
+        return _with(error, code=QUERY_TOO_COMPLEX)
+    if isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
+        return _with(error, code="GRAPHQL_PARSE_FAILED")
+    if pre_execution:
+        return _with(error, code="GRAPHQL_VALIDATION_FAILED")
+    if error.path is None:
+        # Raised before any field ran: a variable that does not fit its type.
+        return _with(error, code="BAD_USER_INPUT")
+    log.error("request %s: %s at %s", request_id, error.message, error.path)
+    return _with(error, f"Internal server error (request {request_id})",
+                 code="INTERNAL_SERVER_ERROR", requestId=request_id)
+
+
+class ErrorCodes(SchemaExtension):
+    """Rewrites the result's errors through `classify`."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        result = context.result
+        errors = getattr(result, "errors", None)
+        if not errors:
+            return
+        request_id = getattr(context.context, "request_id", "-")
+        pre_execution = bool(context.pre_execution_errors)
+        result.errors = [classify(e, request_id, pre_execution) for e in errors]  # type: ignore[union-attr]

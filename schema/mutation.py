@@ -1,0 +1,12 @@
+"""The Mutation root: the domain mutation classes merged into one type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.tools import merge_types
+
+# Each domain's mutations live in their own module and are listed here.
+PARTS: tuple[type[Any], ...] = ()
+
+Mutation: type[Any] | None = merge_types("Mutation", PARTS) if PARTS else None

@@ -1,0 +1,57 @@
+"""The contract's scalars: DateTime (ISO-8601 UTC) and Decimal (money, two places)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal as PyDecimal
+from decimal import InvalidOperation
+from typing import Any, NewType
+
+import strawberry
+
+from data.clock import iso, parse_iso
+
+
+def _serialize_datetime(value: Any) -> str:
+    return iso(value if isinstance(value, datetime) else parse_iso(str(value)))
+
+
+def _parse_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO-8601 string")
+    try:
+        return parse_iso(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an ISO-8601 date-time") from exc
+
+
+def _serialize_decimal(value: Any) -> str:
+    return f"{PyDecimal(value).quantize(PyDecimal('0.01'))}"
+
+
+def _parse_decimal(value: Any) -> PyDecimal:
+    # Floats are refused: they cannot hold money exactly.
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError("Decimal must be a string such as \"19.99\"")
+    try:
+        number = PyDecimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"{value!r} is not a decimal number") from exc
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a decimal number")
+    return number
+
+
+DateTime = strawberry.scalar(
+    NewType("DateTime", datetime),
+    name="DateTime",
+    serialize=_serialize_datetime,
+    parse_value=_parse_datetime,
+)
+
+Decimal = strawberry.scalar(
+    NewType("Decimal", PyDecimal),
+    name="Decimal",
+    serialize=_serialize_decimal,
+    parse_value=_parse_decimal,
+)

@@ -1,0 +1,95 @@
+"""One DynamoDB Local for the whole test session, a seeded table, and the real app.
+
+Set DYNAMODB_ENDPOINT to run against an engine you started yourself.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from data.client import Dynamo
+from data.engine import LocalDynamo
+from data.settings import Settings, load_settings
+from data.table import create_table, delete_table
+from server import create_app
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> Iterator[str]:
+    given = os.environ.get("DYNAMODB_ENDPOINT")
+    if given:
+        yield given
+        return
+    with LocalDynamo() as engine:
+        yield engine.endpoint
+
+
+@pytest.fixture(scope="session")
+def settings(endpoint: str) -> Settings:
+    return load_settings({
+        "DYNAMODB_ENDPOINT": endpoint,
+        "DYNAMODB_TABLE_NAME": f"tablegate-test-{uuid.uuid4().hex[:8]}",
+        "TABLEGATE_SECRET": "test-secret",
+        "AWS_REGION": "us-east-1",
+    })
+
+
+@pytest.fixture(scope="session")
+async def dynamo(settings: Settings) -> AsyncIterator[Dynamo]:
+    client = Dynamo(settings)
+    await create_table(client)
+    try:
+        yield client
+    finally:
+        await delete_table(client)
+        client.close()
+
+
+@pytest.fixture(scope="session")
+async def seeded(dynamo: Dynamo) -> dict[str, Any]:
+    """The demo data set at scale 1, written once per session."""
+    from data.seed import seed
+
+    return await seed(dynamo, 1)
+
+
+@pytest.fixture(scope="session")
+async def http(settings: Settings, dynamo: Dynamo) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, dynamo)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tablegate.test") as client:
+        yield client
+
+
+class GraphQLClient:
+    """Posts GraphQL to the app and hands back the JSON body."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code in (200, 400), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture(scope="session")
+def gql(http: httpx.AsyncClient, seeded: dict[str, Any]) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    """The extensions.code of every error in a response."""
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
