@@ -8,8 +8,10 @@ finish together). Dispatching per iteration splits one level into many calls
 and round trips.
 
 The `WaveDispatcher` holds every queued lookup of a request until
-  * nothing new was queued for a few iterations (the resolvers have settled), and
-  * none of the request's own DynamoDB batches is still in flight,
+  * none of the request's own DynamoDB batches is still in flight, and
+  * the resolvers have settled: the event loop has nothing else runnable (so
+    every resolver of the request is parked on a loader), or, on a loop busy
+    with other requests, nothing new was queued for MAX_QUIET iterations,
 then dispatches every loader's queue at once. Round trips per request are then
 the depth of the query's dependent lookups, not the number of objects in it.
 """
@@ -25,11 +27,20 @@ from aiodataloader import DataLoader, Loader, dispatch_queue
 K = TypeVar("K")
 V = TypeVar("V")
 
-# Iterations with no new lookup before a wave leaves; measured on the benchmark
-# operations (nested list completion in graphql-core needs up to 3).
-SETTLE_ITERATIONS = 4
-# An idle loop settles sooner; a busy one (other requests) gets this many at most.
-MAX_WAIT_ITERATIONS = 64
+# Iterations with no new lookup before a wave may leave an idle loop.
+SETTLE_ITERATIONS = 2
+# On a busy loop (other requests keep it from going idle): quiet iterations that
+# count as settled. On an idle loop every wave of the benchmark operations was
+# ready within 5 iterations; this allows about five times that.
+MAX_QUIET = 24
+# A wave never waits longer than this many iterations.
+MAX_WAIT_ITERATIONS = 96
+
+
+def _loop_idle(loop: asyncio.AbstractEventLoop) -> bool:
+    """True when no other callback is ready to run (asyncio's own loop only)."""
+    ready = getattr(loop, "_ready", None)
+    return ready is not None and len(ready) == 0
 
 
 class WaveDispatcher:
@@ -71,8 +82,12 @@ class WaveDispatcher:
             self._seen, self._quiet = queued, 0
         else:
             self._quiet += 1
-        if self._quiet < SETTLE_ITERATIONS and self._waited < MAX_WAIT_ITERATIONS:
-            asyncio.get_running_loop().call_soon(self._tick)
+        loop = asyncio.get_running_loop()
+        settled = self._quiet >= SETTLE_ITERATIONS and (
+            _loop_idle(loop) or self._quiet >= MAX_QUIET
+        )
+        if not settled and self._waited < MAX_WAIT_ITERATIONS:
+            loop.call_soon(self._tick)
             return
         self._armed = False
         self.waves += 1

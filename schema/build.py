@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from schema.cost import CostReport
 from schema.errors import ErrorCodes
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.scalars import SCALARS
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -23,8 +25,9 @@ def make_schema() -> strawberry.Schema:
         extensions=[
             ErrorCodes,
             CostReport,
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ],
+        config=StrawberryConfig(scalar_map=SCALARS),
     )

@@ -8,6 +8,7 @@ request id; the details go to the log only.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,8 @@ log = logging.getLogger("tablegate.errors")
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 # Messages of Strawberry's limit rules, which report plain validation errors.
 _LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "more than")
+
+_VARIABLE = re.compile(r"^Variable '\$(\w+)'")
 
 _KNOWN: dict[type[Exception], str] = {
     InvalidInput: "BAD_USER_INPUT",
@@ -72,11 +75,12 @@ def classify(error: GraphQLError, request_id: str, pre_execution: bool) -> Graph
         return _with(error, code=QUERY_TOO_COMPLEX)
     if isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
         return _with(error, code="GRAPHQL_PARSE_FAILED")
-    if pre_execution:
+    variable = _VARIABLE.match(error.message)
+    if variable:
+        # The document is fine; a value the client sent with it is not.
+        return _with(error, code="BAD_USER_INPUT", field=variable.group(1))
+    if pre_execution or error.path is None:
         return _with(error, code="GRAPHQL_VALIDATION_FAILED")
-    if error.path is None:
-        # Raised before any field ran: a variable that does not fit its type.
-        return _with(error, code="BAD_USER_INPUT")
     log.error("request %s: %s at %s", request_id, error.message, error.path)
     return _with(error, f"Internal server error (request {request_id})",
                  code="INTERNAL_SERVER_ERROR", requestId=request_id)

@@ -42,16 +42,22 @@ def _parse_decimal(value: Any) -> PyDecimal:
     return number
 
 
-DateTime = strawberry.scalar(
-    NewType("DateTime", datetime),
-    name="DateTime",
-    serialize=_serialize_datetime,
-    parse_value=_parse_datetime,
-)
+# Resolvers annotate fields with these types; SCALARS tells Strawberry how they
+# cross the wire (passed as the schema's scalar_map).
+DateTime = NewType("DateTime", datetime)
+Decimal = NewType("Decimal", PyDecimal)
 
-Decimal = strawberry.scalar(
-    NewType("Decimal", PyDecimal),
-    name="Decimal",
-    serialize=_serialize_decimal,
-    parse_value=_parse_decimal,
-)
+SCALARS = {
+    DateTime: strawberry.scalar(
+        name="DateTime",
+        description="ISO-8601 date-time in UTC, e.g. 2026-11-21T10:00:00.000Z.",
+        serialize=_serialize_datetime,
+        parse_value=_parse_datetime,
+    ),
+    Decimal: strawberry.scalar(
+        name="Decimal",
+        description='Money: an exact decimal string with two places, e.g. "19.99".',
+        serialize=_serialize_decimal,
+        parse_value=_parse_decimal,
+    ),
+}
