@@ -1,6 +1,7 @@
 # Everything a fresh machine needs is installed by these targets: a virtualenv
 # with the Python deps, a Java 17 runtime and npm (apt-get, where missing), and
-# DynamoDB Local (from npm, sha256-checked, cached outside the repository).
+# DynamoDB Local and GraphiQL's browser files (from npm, sha256-checked, cached outside
+# the repository).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -29,6 +30,7 @@ system-deps:
 
 engine: $(STAMP) system-deps
 	$(BIN)/tablegate install-engine
+	$(BIN)/tablegate install-assets
 
 dev: install
 	$(BIN)/tablegate dev

@@ -16,14 +16,17 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+import graphiql
+from data.accounts import ensure_admin
 from data.calls import recording
 from data.client import Dynamo
 from data.cursors import CursorSigner
-from data.settings import Settings, load_settings
+from data.errors import InvalidInput
+from data.settings import ConfigurationError, Settings, load_settings
 from data.table import create_table, describe_table
 from resolvers.context import RequestContext, build_context
 from schema.build import make_schema
@@ -32,7 +35,7 @@ log = logging.getLogger("tablegate")
 
 
 class GraphQLApp(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI app with our per-request context."""
+    """Strawberry's ASGI app with our per-request context and our self-hosted GraphiQL."""
 
     def __init__(self, settings: Settings, dynamo: Dynamo) -> None:
         super().__init__(
@@ -42,6 +45,10 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self.settings = settings
         self.dynamo = dynamo
         self.cursors = CursorSigner(settings.secret)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's own page pulls React and GraphiQL from CDNs; ours is served locally.
+        return graphiql.page(request)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         request_id = uuid.uuid4().hex
@@ -67,6 +74,17 @@ class RecordCalls:
             await self.app(scope, receive, send)
 
 
+async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> None:
+    """Make sure BOOTSTRAP_ADMIN_EMAIL is an ADMIN, created with BOOTSTRAP_ADMIN_PASSWORD
+    if it has no account yet; every gateway process runs this at startup."""
+    try:
+        admin = await ensure_admin(dynamo, email, password)
+    except InvalidInput as exc:
+        variable = "BOOTSTRAP_ADMIN_EMAIL" if exc.field == "email" else "BOOTSTRAP_ADMIN_PASSWORD"
+        raise ConfigurationError(f"{variable}: {exc.message}") from exc
+    log.info("bootstrap admin ready (user %s)", admin.user_id)
+
+
 def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -> Starlette:
     """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup."""
     settings = settings or load_settings()
@@ -80,7 +98,7 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -
     async def readyz(request: Request) -> Response:
         try:
             table = await describe_table(client)
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:  # any failure means not ready
             return JSONResponse({"ready": False, "reason": str(exc)}, status_code=503)
         status = (table or {}).get("TableStatus")
         ready = status == "ACTIVE"
@@ -90,19 +108,22 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
+            if settings.bootstrap_admin_email:
+                await bootstrap_admin(client, settings.bootstrap_admin_email,
+                                      settings.bootstrap_admin_password)
             yield
         finally:
             if owned:
                 client.close()
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if not settings.production:
+        routes += graphiql.routes()
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(RecordCalls)
     return app
 
@@ -153,6 +174,11 @@ def _dev(settings: Settings, scale: int, data_dir: Path) -> None:
 
     from data.engine import LocalDynamo
 
+    try:
+        graphiql.install()
+    except graphiql.AssetsError as exc:
+        # The API works without the IDE; the page itself repeats how to install it.
+        print(f"GraphiQL unavailable: {exc}", file=sys.stderr)
     engine = None
     if settings.endpoint is None:
         engine = LocalDynamo(data_dir=data_dir).start()
@@ -172,7 +198,8 @@ def _export_schema() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`tablegate serve | dev | create-table | seed --scale N | export-schema | install-engine`."""
+    """`tablegate serve | dev | create-table | seed --scale N | export-schema | install-engine
+    | install-assets`."""
     parser = argparse.ArgumentParser(prog="tablegate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve against the configured endpoint (AWS when unset)")
@@ -184,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     seed.add_argument("--scale", type=int, default=1)
     commands.add_parser("export-schema", help="print the SDL the gateway serves")
     commands.add_parser("install-engine", help="download and verify DynamoDB Local")
+    commands.add_parser("install-assets", help="download and verify GraphiQL's browser files")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -194,6 +222,9 @@ def main(argv: list[str] | None = None) -> None:
         from data.engine import install
 
         print(install())
+        return
+    if args.command == "install-assets":
+        print(graphiql.install())
         return
     settings = load_settings()
     if args.command == "serve":

@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from data.calls import current_log
-from data.errors import Unavailable
+from data.errors import ConditionFailed, Unavailable
 from data.settings import Settings
 
 Item = dict[str, Any]
@@ -37,8 +37,15 @@ _THROTTLED = {
     "ServiceUnavailable",
 }
 _CAPACITY_OPERATIONS = {
-    "get_item", "batch_get_item", "query", "put_item", "update_item", "delete_item",
-    "batch_write_item", "transact_write_items", "transact_get_items",
+    "get_item",
+    "batch_get_item",
+    "query",
+    "put_item",
+    "update_item",
+    "delete_item",
+    "batch_write_item",
+    "transact_write_items",
+    "transact_get_items",
 }
 
 _serializer = TypeSerializer()
@@ -66,21 +73,20 @@ class Dynamo:
         self.settings = settings
         self.table = settings.table_name
         session = boto3.session.Session()
-        credentials: dict[str, str] = {}
-        if settings.endpoint and session.get_credentials() is None:
-            # DynamoDB Local accepts any credentials; a bare machine has none.
-            credentials = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        local = settings.endpoint is not None and session.get_credentials() is None
+        # DynamoDB Local accepts any credentials; a bare machine has none.
         self._client = session.client(
             "dynamodb",
             endpoint_url=settings.endpoint,
             region_name=settings.region,
+            aws_access_key_id="local" if local else None,
+            aws_secret_access_key="local" if local else None,
             config=Config(
                 max_pool_connections=settings.max_concurrency,
                 retries={"mode": "standard", "max_attempts": 4},
                 connect_timeout=3,
                 read_timeout=10,
             ),
-            **credentials,
         )
         self._pool = ThreadPoolExecutor(
             max_workers=settings.max_concurrency, thread_name_prefix="dynamodb"
@@ -126,8 +132,10 @@ class Dynamo:
         unique: dict[tuple[str, str], Key] = {}
         for key in keys:
             unique.setdefault(key_tuple(key), key)
-        chunks = [list(unique.values())[i : i + BATCH_GET_MAX]
-                  for i in range(0, len(unique), BATCH_GET_MAX)]
+        chunks = [
+            list(unique.values())[i : i + BATCH_GET_MAX]
+            for i in range(0, len(unique), BATCH_GET_MAX)
+        ]
         found: dict[tuple[str, str], Item] = {}
         for result in await asyncio.gather(*(self._batch_get(chunk) for chunk in chunks)):
             found.update(result)
@@ -156,12 +164,45 @@ class Dynamo:
 
     # ------------------------------------------------------------ writes
 
+    async def update_item(
+        self,
+        key: Key,
+        expression: str,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        returns: str = "ALL_NEW",
+    ) -> Item:
+        """UpdateItem; the attributes `returns` asks for, or ConditionFailed with the old item."""
+        params: dict[str, Any] = {
+            "TableName": self.table, "Key": to_wire(key), "UpdateExpression": expression,
+            "ReturnValues": returns, "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if condition:
+            params["ConditionExpression"] = condition
+        if names:
+            params["ExpressionAttributeNames"] = names
+        if values:
+            params["ExpressionAttributeValues"] = to_wire(values)
+        try:
+            response = await self.call("update_item", **params)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            # ReturnValuesOnConditionCheckFailure puts the item as it was here.
+            old: Any = exc.response.get("Item")
+            raise ConditionFailed(from_wire(old) if old else None) from exc
+        return from_wire(response.get("Attributes") or {})
+
     async def batch_write(self, items: Sequence[Item]) -> None:
         """Put `items` with BatchWriteItem, 25 a call, UnprocessedItems retried."""
         for start in range(0, len(items), BATCH_WRITE_MAX):
             request: dict[str, Any] = {
-                self.table: [{"PutRequest": {"Item": to_wire(item)}}
-                             for item in items[start : start + BATCH_WRITE_MAX]]
+                self.table: [
+                    {"PutRequest": {"Item": to_wire(item)}}
+                    for item in items[start : start + BATCH_WRITE_MAX]
+                ]
             }
             for attempt in range(8):
                 response = await self.call("batch_write_item", RequestItems=request)

@@ -69,8 +69,17 @@ def install(verbose: bool = True) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         # npm verifies the tarball against the registry's integrity hash.
         result = subprocess.run(
-            [npm, "pack", f"{PACKAGE}@{PACKAGE_VERSION}", "--silent", "--pack-destination", scratch],
-            capture_output=True, text=True, check=False,
+            [
+                npm,
+                "pack",
+                f"{PACKAGE}@{PACKAGE_VERSION}",
+                "--silent",
+                "--pack-destination",
+                scratch,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         tarballs = list(Path(scratch).glob("*.tgz"))
         if result.returncode != 0 or not tarballs:
@@ -169,9 +178,14 @@ class LocalDynamo:
         # DynamoDB Local writes a metadata file into its working directory.
         self._workdir = tempfile.TemporaryDirectory(prefix="tablegate-ddb-")
         command = [
-            java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
-            "-jar", str(home / "DynamoDBLocal.jar"),
-            "-sharedDb", *storage, "-port", str(self.port),
+            java,
+            f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(home / "DynamoDBLocal.jar"),
+            "-sharedDb",
+            *storage,
+            "-port",
+            str(self.port),
         ]
         self.process = subprocess.Popen(
             command,
@@ -189,7 +203,11 @@ class LocalDynamo:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                error = (
+                    self.process.stderr.read().decode(errors="replace")
+                    if self.process.stderr
+                    else ""
+                )
                 self.stop()
                 raise EngineError(f"DynamoDB Local exited at start: {error.strip()[-800:]}")
             try:

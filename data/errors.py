@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DataError(Exception):
     """Base of every error the data layer raises on purpose."""
@@ -30,6 +32,14 @@ class OutOfStock(DataError):
     def __init__(self, product_id: str) -> None:
         super().__init__(f"product {product_id} does not have enough stock")
         self.product_id = product_id
+
+
+class ConditionFailed(DataError):
+    """A single-item write's condition did not hold; `item` is the item as it was."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("the item is not in the state the write expected")
+        self.item = item
 
 
 class Unavailable(DataError):

@@ -60,9 +60,7 @@ def valid_token_hash(value: str) -> str:
 def valid_product_category(value: str, field: str = "category") -> str:
     """A product category: 1-64 characters of letters, digits, space and `_.&'-`."""
     if not _CATEGORY.match(value):
-        raise InvalidInput(
-            field, f"{field} must be 1-64 letters, digits, spaces or _ . & ' -"
-        )
+        raise InvalidInput(field, f"{field} must be 1-64 letters, digits, spaces or _ . & ' -")
     return value
 
 

@@ -125,4 +125,3 @@ async def run_query(dynamo: Dynamo, spec: QuerySpec) -> list[Item]:
         if last is None or (spec.limit and len(items) >= spec.limit):
             return items[: spec.limit] if spec.limit else items
         start = {name: value["S"] for name, value in last.items()}
-

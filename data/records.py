@@ -74,14 +74,25 @@ class UserRecord:
         )
 
     def to_item(self, password_hash: str) -> Item:
-        return _clean({
-            **keys.user(self.user_id), "entityType": "USER",
-            "userId": self.user_id, "email": self.email, "passwordHash": password_hash,
-            "firstName": self.first_name, "lastName": self.last_name,
-            "role": self.role, "status": self.status, "emailVerified": self.email_verified,
-            "lastLoginAt": self.last_login_at, "loginCount": self.login_count,
-            "createdAt": self.created_at, "updatedAt": self.updated_at, "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.user(self.user_id),
+                "entityType": "USER",
+                "userId": self.user_id,
+                "email": self.email,
+                "passwordHash": password_hash,
+                "firstName": self.first_name,
+                "lastName": self.last_name,
+                "role": self.role,
+                "status": self.status,
+                "emailVerified": self.email_verified,
+                "lastLoginAt": self.last_login_at,
+                "loginCount": self.login_count,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
 
 @dataclass
@@ -118,13 +129,21 @@ class ProfileRecord:
         )
 
     def to_item(self, created_at: str) -> Item:
-        return _clean({
-            **keys.profile(self.user_id), "entityType": "PROFILE", "userId": self.user_id,
-            "bio": self.bio, "avatarUrl": self.avatar_url, "website": self.website,
-            "location": self.location,
-            "socialLinks": [{"name": s.name, "url": s.url} for s in self.social_links],
-            "createdAt": created_at, "updatedAt": self.updated_at, "version": 1,
-        })
+        return _clean(
+            {
+                **keys.profile(self.user_id),
+                "entityType": "PROFILE",
+                "userId": self.user_id,
+                "bio": self.bio,
+                "avatarUrl": self.avatar_url,
+                "website": self.website,
+                "location": self.location,
+                "socialLinks": [{"name": s.name, "url": s.url} for s in self.social_links],
+                "createdAt": created_at,
+                "updatedAt": self.updated_at,
+                "version": 1,
+            }
+        )
 
 
 @dataclass
@@ -150,13 +169,22 @@ class SessionRecord:
         )
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.session(self.token_hash), "entityType": "SESSION",
-            "GSI1PK": keys.user_pk(self.user_id), "GSI1SK": keys.session_sort(self.session_id),
-            "sessionId": self.session_id, "userId": self.user_id, "userAgent": self.user_agent,
-            "createdAt": self.created_at, "updatedAt": self.created_at,
-            "expiresAt": self.expires_at, "ttl": self.ttl, "version": 1,
-        })
+        return _clean(
+            {
+                **keys.session(self.token_hash),
+                "entityType": "SESSION",
+                "GSI1PK": keys.user_pk(self.user_id),
+                "GSI1SK": keys.session_sort(self.session_id),
+                "sessionId": self.session_id,
+                "userId": self.user_id,
+                "userAgent": self.user_agent,
+                "createdAt": self.created_at,
+                "updatedAt": self.created_at,
+                "expiresAt": self.expires_at,
+                "ttl": self.ttl,
+                "version": 1,
+            }
+        )
 
 
 @dataclass
@@ -205,7 +233,8 @@ class PostRecord:
         """GSI attributes for the post's current status (GSI2 only while published)."""
         published = self.status == "PUBLISHED" and self.published_at is not None
         index: Item = {
-            "GSI1PK": keys.user_pk(self.author_id), "GSI1SK": keys.post_sort(self.post_id),
+            "GSI1PK": keys.user_pk(self.author_id),
+            "GSI1SK": keys.post_sort(self.post_id),
             "GSI3PK": keys.feed_pk(self.status, feed_shard(self.post_id, shards)),
             "GSI3SK": keys.feed_sort(
                 self.published_at if published and self.published_at else self.created_at,
@@ -218,21 +247,38 @@ class PostRecord:
         return index
 
     def to_item(self, shards: int) -> Item:
-        return _clean({
-            **keys.post(self.post_id), **self.index_keys(shards), "entityType": "POST",
-            "postId": self.post_id, "authorId": self.author_id, "categoryId": self.category_id,
-            "tagIds": list(self.tag_ids), "title": self.title, "slug": self.slug,
-            "excerpt": self.excerpt, "content": self.content,
-            "featuredImage": self.featured_image, "status": self.status,
-            "publishedAt": self.published_at, "viewCount": self.view_count,
-            "likeCount": self.like_count, "commentCount": self.comment_count,
-            "createdAt": self.created_at, "updatedAt": self.updated_at, "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.post(self.post_id),
+                **self.index_keys(shards),
+                "entityType": "POST",
+                "postId": self.post_id,
+                "authorId": self.author_id,
+                "categoryId": self.category_id,
+                "tagIds": list(self.tag_ids),
+                "title": self.title,
+                "slug": self.slug,
+                "excerpt": self.excerpt,
+                "content": self.content,
+                "featuredImage": self.featured_image,
+                "status": self.status,
+                "publishedAt": self.published_at,
+                "viewCount": self.view_count,
+                "likeCount": self.like_count,
+                "commentCount": self.comment_count,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
     def tag_link_item(self, tid: str) -> Item:
         item: Item = {
-            **keys.post_tag(self.post_id, tid), "entityType": "POST_TAG",
-            "postId": self.post_id, "tagId": tid, "createdAt": self.created_at,
+            **keys.post_tag(self.post_id, tid),
+            "entityType": "POST_TAG",
+            "postId": self.post_id,
+            "tagId": tid,
+            "createdAt": self.created_at,
         }
         if self.status == "PUBLISHED" and self.published_at:
             item["GSI1PK"] = keys.tag_pk(tid)
@@ -271,14 +317,25 @@ class CommentRecord:
         )
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.comment(self.post_id, self.comment_id, self.parent_id),
-            "GSI1PK": keys.user_pk(self.author_id), "GSI1SK": keys.comment_sort(self.comment_id),
-            "entityType": "COMMENT", "commentId": self.comment_id, "postId": self.post_id,
-            "authorId": self.author_id, "parentId": self.parent_id, "content": self.content,
-            "status": self.status, "likeCount": self.like_count, "replyCount": self.reply_count,
-            "createdAt": self.created_at, "updatedAt": self.updated_at, "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.comment(self.post_id, self.comment_id, self.parent_id),
+                "GSI1PK": keys.user_pk(self.author_id),
+                "GSI1SK": keys.comment_sort(self.comment_id),
+                "entityType": "COMMENT",
+                "commentId": self.comment_id,
+                "postId": self.post_id,
+                "authorId": self.author_id,
+                "parentId": self.parent_id,
+                "content": self.content,
+                "status": self.status,
+                "likeCount": self.like_count,
+                "replyCount": self.reply_count,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
 
 @dataclass
@@ -312,15 +369,25 @@ class CategoryRecord:
         )
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.category(self.category_id), "entityType": "CATEGORY",
-            "GSI1PK": keys.category_parent_pk(self.parent_id),
-            "GSI1SK": keys.category_child_sort(self.sort_order, self.category_id),
-            "categoryId": self.category_id, "parentId": self.parent_id, "name": self.name,
-            "slug": self.slug, "description": self.description, "color": self.color,
-            "icon": self.icon, "sortOrder": self.sort_order,
-            "createdAt": self.created_at, "updatedAt": self.updated_at, "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.category(self.category_id),
+                "entityType": "CATEGORY",
+                "GSI1PK": keys.category_parent_pk(self.parent_id),
+                "GSI1SK": keys.category_child_sort(self.sort_order, self.category_id),
+                "categoryId": self.category_id,
+                "parentId": self.parent_id,
+                "name": self.name,
+                "slug": self.slug,
+                "description": self.description,
+                "color": self.color,
+                "icon": self.icon,
+                "sortOrder": self.sort_order,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
 
 @dataclass
@@ -350,13 +417,23 @@ class TagRecord:
         )
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.tag(self.tag_id), "entityType": "TAG",
-            "GSI1PK": keys.TAGS_PK, "GSI1SK": keys.tag_name_sort(self.name, self.tag_id),
-            "tagId": self.tag_id, "name": self.name, "slug": self.slug,
-            "description": self.description, "color": self.color, "postCount": self.post_count,
-            "createdAt": self.created_at, "updatedAt": self.updated_at, "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.tag(self.tag_id),
+                "entityType": "TAG",
+                "GSI1PK": keys.TAGS_PK,
+                "GSI1SK": keys.tag_name_sort(self.name, self.tag_id),
+                "tagId": self.tag_id,
+                "name": self.name,
+                "slug": self.slug,
+                "description": self.description,
+                "color": self.color,
+                "postCount": self.post_count,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
 
 @dataclass
@@ -397,13 +474,23 @@ class ProductRecord:
         }
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.product(self.product_id), **self.index_keys(), "entityType": "PRODUCT",
-            "productId": self.product_id, "name": self.name, "description": self.description,
-            "category": self.category, "price": self.price, "stock": self.stock,
-            "active": self.active, "createdAt": self.created_at, "updatedAt": self.updated_at,
-            "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.product(self.product_id),
+                **self.index_keys(),
+                "entityType": "PRODUCT",
+                "productId": self.product_id,
+                "name": self.name,
+                "description": self.description,
+                "category": self.category,
+                "price": self.price,
+                "stock": self.stock,
+                "active": self.active,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
 
 @dataclass
@@ -433,14 +520,23 @@ class OrderRecord:
         )
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.order(self.user_id, self.order_id), "entityType": "ORDER",
-            "GSI2PK": keys.order_status_pk(self.status), "GSI2SK": self.order_id,
-            "orderId": self.order_id, "userId": self.user_id, "status": self.status,
-            "total": self.total, "shippingAddress": self.shipping_address,
-            "lineCount": self.line_count, "createdAt": self.created_at,
-            "updatedAt": self.updated_at, "version": self.version,
-        })
+        return _clean(
+            {
+                **keys.order(self.user_id, self.order_id),
+                "entityType": "ORDER",
+                "GSI2PK": keys.order_status_pk(self.status),
+                "GSI2SK": self.order_id,
+                "orderId": self.order_id,
+                "userId": self.user_id,
+                "status": self.status,
+                "total": self.total,
+                "shippingAddress": self.shipping_address,
+                "lineCount": self.line_count,
+                "createdAt": self.created_at,
+                "updatedAt": self.updated_at,
+                "version": self.version,
+            }
+        )
 
 
 @dataclass
@@ -466,9 +562,16 @@ class OrderItemRecord:
         )
 
     def to_item(self) -> Item:
-        return _clean({
-            **keys.order_item(self.order_id, self.line), "entityType": "ORDER_ITEM",
-            "orderId": self.order_id, "line": self.line, "productId": self.product_id,
-            "productName": self.product_name, "unitPrice": self.unit_price,
-            "quantity": self.quantity, "createdAt": self.created_at or None,
-        })
+        return _clean(
+            {
+                **keys.order_item(self.order_id, self.line),
+                "entityType": "ORDER_ITEM",
+                "orderId": self.order_id,
+                "line": self.line,
+                "productId": self.product_id,
+                "productName": self.product_name,
+                "unitPrice": self.unit_price,
+                "quantity": self.quantity,
+                "createdAt": self.created_at or None,
+            }
+        )

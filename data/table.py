@@ -77,8 +77,10 @@ async def _wait_active(dynamo: Dynamo, timeout: float) -> None:
     while True:
         table = await describe_table(dynamo)
         indexes = (table or {}).get("GlobalSecondaryIndexes", [])
-        if table and table.get("TableStatus") == "ACTIVE" and all(
-            index.get("IndexStatus", "ACTIVE") == "ACTIVE" for index in indexes
+        if (
+            table
+            and table.get("TableStatus") == "ACTIVE"
+            and all(index.get("IndexStatus", "ACTIVE") == "ACTIVE" for index in indexes)
         ):
             return
         if asyncio.get_running_loop().time() > deadline:

@@ -8,6 +8,7 @@ CONFLICT / OUT_OF_STOCK / NOT_FOUND for the action that failed, never a 500.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,41 +31,110 @@ class Action:
     failure: DataError = field(default_factory=lambda: Conflict("the item changed; try again"))
 
 
+def update_expression(
+    set_: Mapping[str, Any] | None = None,
+    remove: Iterable[str] = (),
+    add: Mapping[str, int] | None = None,
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """An UpdateExpression from plain attribute names, with generated placeholders.
+
+    The placeholders are `#s<n>`, `#r<n>`, `#a<n>`, `:s<n>` and `:a<n>`; a
+    condition used beside it must name its own placeholders otherwise.
+    """
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    clauses = []
+    if set_:
+        parts = []
+        for i, (name, value) in enumerate(set_.items()):
+            names[f"#s{i}"], values[f":s{i}"] = name, value
+            parts.append(f"#s{i} = :s{i}")
+        clauses.append("SET " + ", ".join(parts))
+    removed = list(remove)
+    if removed:
+        for i, name in enumerate(removed):
+            names[f"#r{i}"] = name
+        clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed))))
+    if add:
+        parts = []
+        for i, (name, delta) in enumerate(add.items()):
+            names[f"#a{i}"], values[f":a{i}"] = name, delta
+            parts.append(f"#a{i} :a{i}")
+        clauses.append("ADD " + ", ".join(parts))
+    return " ".join(clauses), names, values
+
+
+def at_version(version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Condition: the item is still at `version`.
+
+    Items other services wrote without a `version` read as version 1, so at
+    version 1 a missing attribute matches too.
+    """
+    names, values = {"#ver": "version"}, {":ver": version}
+    if version == 1:
+        return "(attribute_not_exists(#ver) OR #ver = :ver)", names, values
+    return "#ver = :ver", names, values
+
+
 def _values(values: dict[str, Any] | None) -> dict[str, Any]:
     return to_wire(values) if values else {}
 
 
-def put(item: Item, condition: str | None = None, failure: DataError | None = None,
-        names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Action:
+def put(
+    item: Item,
+    condition: str | None = None,
+    failure: DataError | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Action:
     body: dict[str, Any] = {"Item": to_wire(item)}
     _condition(body, condition, names, values)
     return Action("Put", body, failure or Conflict("that already exists"))
 
 
-def update(key: Key, expression: str, condition: str | None = None,
-           names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-           failure: DataError | None = None) -> Action:
+def update(
+    key: Key,
+    expression: str,
+    condition: str | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    failure: DataError | None = None,
+) -> Action:
     body: dict[str, Any] = {"Key": to_wire(key), "UpdateExpression": expression}
     _condition(body, condition, names, values)
     return Action("Update", body, failure or Conflict("the item changed; try again"))
 
 
-def delete(key: Key, condition: str | None = None, failure: DataError | None = None,
-           names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Action:
+def delete(
+    key: Key,
+    condition: str | None = None,
+    failure: DataError | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Action:
     body: dict[str, Any] = {"Key": to_wire(key)}
     _condition(body, condition, names, values)
     return Action("Delete", body, failure or Conflict("the item changed; try again"))
 
 
-def check(key: Key, condition: str, failure: DataError, names: dict[str, str] | None = None,
-          values: dict[str, Any] | None = None) -> Action:
+def check(
+    key: Key,
+    condition: str,
+    failure: DataError,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Action:
     body: dict[str, Any] = {"Key": to_wire(key)}
     _condition(body, condition, names, values)
     return Action("ConditionCheck", body, failure)
 
 
-def _condition(body: dict[str, Any], condition: str | None, names: dict[str, str] | None,
-               values: dict[str, Any] | None) -> None:
+def _condition(
+    body: dict[str, Any],
+    condition: str | None,
+    names: dict[str, str] | None,
+    values: dict[str, Any] | None,
+) -> None:
     if condition:
         body["ConditionExpression"] = condition
     if names:

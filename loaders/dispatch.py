@@ -129,4 +129,3 @@ class WaveLoader(DataLoader[K, V], Generic[K, V]):
     def do_resolve_reject(self, key: K, future: asyncio.Future[V]) -> None:
         self._queue.append(Loader(key=key, future=future))
         self._dispatcher.arm()
-

@@ -33,8 +33,12 @@ async def category_posts(
     ctx: RequestContext, record: CategoryRecord, args: PageArgs
 ) -> Page[PostRecord]:
     """Published posts of the category, newest first (GSI2 holds only published posts)."""
-    spec = QuerySpec("GSI2", keys.category_pk(record.category_id),
-                     SortCondition("begins_with", "POST#"), forward=False)
+    spec = QuerySpec(
+        "GSI2",
+        keys.category_pk(record.category_id),
+        SortCondition("begins_with", "POST#"),
+        forward=False,
+    )
     return await query_page(ctx, spec, args, PostRecord.from_item)
 
 
@@ -54,10 +58,14 @@ async def tags(ctx: RequestContext, args: PageArgs) -> Page[TagRecord]:
 
 async def tag_posts(ctx: RequestContext, record: TagRecord, args: PageArgs) -> Page[PostRecord]:
     """Published posts with the tag, newest first: the tag's links, then the posts batched."""
-    spec = QuerySpec("GSI1", keys.tag_pk(record.tag_id), SortCondition("begins_with", "POST#"),
-                     forward=False)
+    spec = QuerySpec(
+        "GSI1", keys.tag_pk(record.tag_id), SortCondition("begins_with", "POST#"), forward=False
+    )
     links = await query_page(ctx, spec, args, lambda item: str(item["postId"]))
     found = await ctx.loaders.posts(links.nodes)
-    kept = [(p, c) for p, c in zip(found, links.cursors, strict=True)
-            if p is not None and p.status == "PUBLISHED"]
+    kept = [
+        (p, c)
+        for p, c in zip(found, links.cursors, strict=True)
+        if p is not None and p.status == "PUBLISHED"
+    ]
     return Page([p for p, _ in kept], [c for _, c in kept], links.has_next, links.has_previous)

@@ -43,11 +43,16 @@ async def parent(ctx: RequestContext, record: CommentRecord) -> CommentRecord | 
     return await visible(ctx, await ctx.loaders.comment(record.post_id, record.parent_id))
 
 
-async def replies(ctx: RequestContext, record: CommentRecord, args: PageArgs) -> Page[CommentRecord]:
+async def replies(
+    ctx: RequestContext, record: CommentRecord, args: PageArgs
+) -> Page[CommentRecord]:
     """Replies to a top-level comment, oldest first, as the viewer may see them."""
     if record.parent_id:
         return Page([], [], False, False)
-    spec = QuerySpec(None, keys.post_pk(record.post_id),
-                     SortCondition("begins_with", keys.reply_prefix(record.comment_id)),
-                     filter=visible_comments(ctx))
+    spec = QuerySpec(
+        None,
+        keys.post_pk(record.post_id),
+        SortCondition("begins_with", keys.reply_prefix(record.comment_id)),
+        filter=visible_comments(ctx),
+    )
     return await query_page(ctx, spec, args, CommentRecord.from_item)

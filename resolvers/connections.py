@@ -48,8 +48,9 @@ def page_args(
     if (after is not None and (last is not None or before is not None)) or (
         before is not None and first is not None
     ):
-        raise InvalidInput("before" if before is not None else "after",
-                           "pass first/after or last/before, not both")
+        raise InvalidInput(
+            "before" if before is not None else "after", "pass first/after or last/before, not both"
+        )
     backward = last is not None or before is not None
     name, size = ("last", last) if backward else ("first", first)
     if size is None:
@@ -77,9 +78,7 @@ async def query_page(
 ) -> Page[T]:
     """One page of `spec` (its `forward` is the connection's natural order)."""
     binding = spec.binding()
-    position = (
-        ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
-    )
+    position = ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
     main = replace(spec, forward=spec.forward != args.backward, limit=args.size + 1)
     main = main.starting_after(position)
     loads = [ctx.loaders.query(main)]
@@ -115,9 +114,7 @@ async def merged_page(
     """
     sort_name = shards[0].key_names[1]
     natural_forward = shards[0].forward
-    position = (
-        ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
-    )
+    position = ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
     mark = position.get("s") if position else None
     forward = natural_forward != args.backward
 
@@ -135,7 +132,7 @@ async def merged_page(
     )
     beyond = len(merged) > args.size
     shown = merged[: args.size]
-    behind = any(results[len(shards):])
+    behind = any(results[len(shards) :])
     if args.backward:
         shown.reverse()
     return Page(

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
-from data.clock import now, parse_iso
 from data.client import Dynamo
+from data.clock import now, parse_iso
 from data.cursors import CursorSigner
 from data.records import SessionRecord, UserRecord
 from data.settings import Settings
+from data.tokens import token_hash
 from loaders.loader_set import LoaderSet
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 MODERATING_ROLES = ("MODERATOR", "ADMIN")
-
-
-def token_hash(token: str) -> str:
-    """Sessions are stored under the SHA-256 of their token, never the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -15,7 +15,7 @@ def visible_comments(ctx: RequestContext) -> Filter | None:
     if ctx.viewer_id:
         return Filter(
             "#st = :approved OR #author = :viewer",
-            names=names + (("#author", "authorId"),),
+            names=(*names, ("#author", "authorId")),
             values=((":approved", "APPROVED"), (":viewer", ctx.viewer_id)),
             binding=f"viewer={ctx.viewer_id}",
         )
@@ -23,11 +23,13 @@ def visible_comments(ctx: RequestContext) -> Filter | None:
 
 
 def post_status(status: str) -> Filter:
-    return Filter("#st = :status", names=(("#st", "status"),), values=((":status", status),),
-                  binding=status)
+    return Filter(
+        "#st = :status", names=(("#st", "status"),), values=((":status", status),), binding=status
+    )
 
 
 def live_sessions() -> Filter:
     """Sessions not yet expired: TTL deletion lags, so expired items are filtered."""
-    return Filter("#exp > :now", names=(("#exp", "expiresAt"),), values=((":now", now_iso()),),
-                  binding="live")
+    return Filter(
+        "#exp > :now", names=(("#exp", "expiresAt"),), values=((":now", now_iso()),), binding="live"
+    )

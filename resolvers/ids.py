@@ -47,7 +47,9 @@ def decode(global_id: str, field: str = "id") -> tuple[str, tuple[str, ...]]:
     return kind, parts
 
 
-def decode_as(global_id: str, kinds: tuple[str, ...], field: str = "id") -> tuple[str, tuple[str, ...]]:
+def decode_as(
+    global_id: str, kinds: tuple[str, ...], field: str = "id"
+) -> tuple[str, tuple[str, ...]]:
     """Like `decode`, but the ID must be of one of `kinds`."""
     kind, parts = decode(global_id, field)
     if kind not in kinds:

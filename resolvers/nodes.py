@@ -41,6 +41,3 @@ def nodes(ctx: RequestContext, global_ids: list[str]) -> list[Coroutine[Any, Any
     if len(global_ids) > MAX_NODES:
         raise InvalidInput("ids", f"ids may hold at most {MAX_NODES} IDs")
     return [node(ctx, gid, "ids") for gid in global_ids]
-
-
-

@@ -59,6 +59,10 @@ async def liked_by_viewer(ctx: RequestContext, record: PostRecord) -> bool:
 
 async def comments(ctx: RequestContext, record: PostRecord, args: PageArgs) -> Page[CommentRecord]:
     """Top-level comments, oldest first, as the viewer may see them."""
-    spec = QuerySpec(None, keys.post_pk(record.post_id), SortCondition("begins_with", "COMMENT#"),
-                     filter=visible_comments(ctx))
+    spec = QuerySpec(
+        None,
+        keys.post_pk(record.post_id),
+        SortCondition("begins_with", "COMMENT#"),
+        filter=visible_comments(ctx),
+    )
     return await query_page(ctx, spec, args, CommentRecord.from_item)

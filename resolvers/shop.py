@@ -60,8 +60,9 @@ async def customer(ctx: RequestContext, record: OrderRecord) -> UserRecord | Non
 
 
 async def items(ctx: RequestContext, record: OrderRecord) -> list[OrderItemRecord]:
-    spec = QuerySpec(None, keys.order_pk(record.order_id), SortCondition("begins_with", "ITEM#"),
-                     limit=0)
+    spec = QuerySpec(
+        None, keys.order_pk(record.order_id), SortCondition("begins_with", "ITEM#"), limit=0
+    )
     return [OrderItemRecord.from_item(item) for item in await ctx.loaders.query(spec)]
 
 

@@ -7,7 +7,12 @@ from datetime import datetime
 from data import keys
 from data.queries import QuerySpec, SortCondition
 from data.records import (
-    CommentRecord, OrderRecord, PostRecord, ProfileRecord, SessionRecord, UserRecord,
+    CommentRecord,
+    OrderRecord,
+    PostRecord,
+    ProfileRecord,
+    SessionRecord,
+    UserRecord,
 )
 from data.ulid import ulid_time_bound
 from resolvers import ids
@@ -15,12 +20,16 @@ from resolvers.connections import Page, PageArgs, query_page
 from resolvers.context import RequestContext
 from resolvers.filters import live_sessions, post_status, visible_comments
 from resolvers.permissions import (
-    can_see_email, require_admin, require_self, require_self_or_admin, sees_all_posts_of,
+    can_see_email,
+    require_admin,
+    require_self,
+    require_self_or_admin,
+    sees_all_posts_of,
 )
 
 
 def display_name(user: UserRecord) -> str:
-    """"first last" trimmed, or "user-" and the ULID's last six characters, lower-cased."""
+    """ "first last" trimmed, or "user-" and the ULID's last six characters, lower-cased."""
     name = f"{user.first_name or ''} {user.last_name or ''}".strip()
     return name or f"user-{user.user_id[-6:].lower()}"
 
@@ -53,15 +62,24 @@ async def posts(
         return Page([], [], False, False)
     else:
         where = post_status("PUBLISHED")
-    spec = QuerySpec("GSI1", keys.user_pk(record.user_id), SortCondition("begins_with", "POST#"),
-                     forward=False, filter=where)
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(record.user_id),
+        SortCondition("begins_with", "POST#"),
+        forward=False,
+        filter=where,
+    )
     return await query_page(ctx, spec, args, PostRecord.from_item)
 
 
 async def comments(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[CommentRecord]:
-    spec = QuerySpec("GSI1", keys.user_pk(record.user_id),
-                     SortCondition("begins_with", "COMMENT#"), forward=False,
-                     filter=visible_comments(ctx))
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(record.user_id),
+        SortCondition("begins_with", "COMMENT#"),
+        forward=False,
+        filter=visible_comments(ctx),
+    )
     return await query_page(ctx, spec, args, CommentRecord.from_item)
 
 
@@ -87,8 +105,12 @@ async def orders(
 
 async def sessions(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[SessionRecord]:
     require_self(ctx, record.user_id)
-    spec = QuerySpec("GSI1", keys.user_pk(record.user_id),
-                     SortCondition("begins_with", "SESSION#"), filter=live_sessions())
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(record.user_id),
+        SortCondition("begins_with", "SESSION#"),
+        filter=live_sessions(),
+    )
     return await query_page(ctx, spec, args, SessionRecord.from_item)
 
 
@@ -96,9 +118,13 @@ async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionReco
     """One of the viewer's own live sessions, by its ID (a GSI1 Query in their partition)."""
     if ctx.viewer_id is None:
         return None
-    spec = QuerySpec("GSI1", keys.user_pk(ctx.viewer_id),
-                     SortCondition("=", keys.session_sort(session_id)), limit=1,
-                     filter=live_sessions())
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(ctx.viewer_id),
+        SortCondition("=", keys.session_sort(session_id)),
+        limit=1,
+        filter=live_sessions(),
+    )
     found = await ctx.loaders.query(spec)
     return SessionRecord.from_item(found[0]) if found else None
 

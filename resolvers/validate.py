@@ -16,8 +16,12 @@ def text(field: str, value: str, *, maximum: int, minimum: int = 1) -> str:
     """Trimmed text of `minimum`..`maximum` characters."""
     trimmed = value.strip()
     if len(trimmed) < minimum:
-        raise InvalidInput(field, f"{field} must not be empty" if minimum == 1
-                           else f"{field} must be at least {minimum} characters")
+        raise InvalidInput(
+            field,
+            f"{field} must not be empty"
+            if minimum == 1
+            else f"{field} must be at least {minimum} characters",
+        )
     if len(trimmed) > maximum:
         raise InvalidInput(field, f"{field} must be at most {maximum} characters")
     return trimmed

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 
 from schema.cost import CostReport
 from schema.errors import ErrorCodes

@@ -41,8 +41,12 @@ _KNOWN: dict[type[Exception], str] = {
 def _with(error: GraphQLError, message: str | None = None, **extensions: Any) -> GraphQLError:
     return GraphQLError(
         message if message is not None else error.message,
-        nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
-        original_error=None, extensions={**(error.extensions or {}), **extensions},
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), **extensions},
     )
 
 
@@ -69,8 +73,12 @@ def classify(error: GraphQLError, request_id: str, pre_execution: bool) -> Graph
         if known is not None:
             return known
         log.error("request %s failed", request_id, exc_info=cause)
-        return _with(error, f"Internal server error (request {request_id})",
-                     code="INTERNAL_SERVER_ERROR", requestId=request_id)
+        return _with(
+            error,
+            f"Internal server error (request {request_id})",
+            code="INTERNAL_SERVER_ERROR",
+            requestId=request_id,
+        )
     if any(marker in error.message for marker in _LIMIT_MARKERS):
         return _with(error, code=QUERY_TOO_COMPLEX)
     if isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
@@ -82,8 +90,12 @@ def classify(error: GraphQLError, request_id: str, pre_execution: bool) -> Graph
     if pre_execution or error.path is None:
         return _with(error, code="GRAPHQL_VALIDATION_FAILED")
     log.error("request %s: %s at %s", request_id, error.message, error.path)
-    return _with(error, f"Internal server error (request {request_id})",
-                 code="INTERNAL_SERVER_ERROR", requestId=request_id)
+    return _with(
+        error,
+        f"Internal server error (request {request_id})",
+        code="INTERNAL_SERVER_ERROR",
+        requestId=request_id,
+    )
 
 
 class ErrorCodes(SchemaExtension):

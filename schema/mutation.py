@@ -6,7 +6,11 @@ from typing import Any
 
 from strawberry.tools import merge_types
 
+from schema.auth import AuthMutations
+from schema.blog import BlogMutations
+from schema.shop import ShopMutations
+
 # Each domain's mutations live in their own module and are listed here.
-PARTS: tuple[type[Any], ...] = ()
+PARTS: tuple[type[Any], ...] = (AuthMutations, BlogMutations, ShopMutations)
 
 Mutation: type[Any] | None = merge_types("Mutation", PARTS) if PARTS else None

@@ -13,7 +13,15 @@ from schema.connection import Connection, connection
 from schema.enums import OrderStatus, PostStatus, PriceOrder
 from schema.scalars import Decimal
 from schema.types import (
-    Category, Info, Node, Order, Post, Product, Tag, User, as_node,
+    Category,
+    Info,
+    Node,
+    Order,
+    Post,
+    Product,
+    Tag,
+    User,
+    as_node,
 )
 
 
@@ -28,7 +36,10 @@ class Query:
         return as_node(await nodes.node(info.context, id))
 
     @strawberry.field(
-        description="At most 100 IDs; an entry is null where nothing is found or the viewer may not see it."
+        description=(
+            "At most 100 IDs; an entry is null where nothing is found "
+            "or the viewer may not see it."
+        )
     )
     def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         # One awaitable per entry: a bad ID nulls its own entry, not the list.
@@ -60,15 +71,25 @@ class Query:
         return Post.of(found) if found else None
 
     @strawberry.field(
-        description="All posts of one status, newest first. Only PUBLISHED for anyone but moderators and admins."
+        description=(
+            "All posts of one status, newest first. "
+            "Only PUBLISHED for anyone but moderators and admins."
+        )
     )
     async def posts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         status: PostStatus | None = PostStatus.PUBLISHED,
     ) -> Connection[Post]:
-        page = await posts.feed(info.context, page_args(first, after, last, before),
-                                (status or PostStatus.PUBLISHED).value)
+        page = await posts.feed(
+            info.context,
+            page_args(first, after, last, before),
+            (status or PostStatus.PUBLISHED).value,
+        )
         return connection(page, Post.of)
 
     @strawberry.field
@@ -97,8 +118,12 @@ class Query:
 
     @strawberry.field(description="All tags, by name.")
     async def tags(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Tag]:
         page = await catalog.tags(info.context, page_args(first, after, last, before))
         return connection(page, Tag.of)
@@ -108,17 +133,28 @@ class Query:
         found = await shop.product(info.context, id)
         return Product.of(found) if found else None
 
-    @strawberry.field(description="Active products of one category, within an optional price range.")
+    @strawberry.field(
+        description="Active products of one category, within an optional price range."
+    )
     async def products(
-        self, info: Info, category: str,
-        min_price: Decimal | None = None, max_price: Decimal | None = None,
+        self,
+        info: Info,
+        category: str,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
         order: PriceOrder | None = PriceOrder.LOWEST_FIRST,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Product]:
         page = await shop.products(
-            info.context, category, min_price, max_price,  # type: ignore[arg-type]
-            order != PriceOrder.HIGHEST_FIRST, page_args(first, after, last, before),
+            info.context,
+            category,
+            min_price,
+            max_price,  # type: ignore[arg-type]
+            order != PriceOrder.HIGHEST_FIRST,
+            page_args(first, after, last, before),
         )
         return connection(page, Product.of)
 
@@ -129,9 +165,15 @@ class Query:
 
     @strawberry.field(description="Admins only, newest first.")
     async def orders_by_status(
-        self, info: Info, status: OrderStatus, first: int | None = None,
-        after: str | None = None, last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        status: OrderStatus,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Order]:
-        page = await shop.orders_by_status(info.context, status.value,
-                                           page_args(first, after, last, before))
+        page = await shop.orders_by_status(
+            info.context, status.value, page_args(first, after, last, before)
+        )
         return connection(page, Order.of)

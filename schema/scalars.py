@@ -32,7 +32,7 @@ def _serialize_decimal(value: Any) -> str:
 def _parse_decimal(value: Any) -> PyDecimal:
     # Floats are refused: they cannot hold money exactly.
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError("Decimal must be a string such as \"19.99\"")
+        raise ValueError('Decimal must be a string such as "19.99"')
     try:
         number = PyDecimal(str(value).strip())
     except InvalidOperation as exc:

@@ -146,20 +146,36 @@ class User(Node):
         return Profile(rec=found) if found else None
 
     @strawberry.field(
-        description="Newest first. Drafts and archived posts only for the author, moderators and admins."
+        description=(
+            "Newest first. "
+            "Drafts and archived posts only for the author, moderators and admins."
+        )
     )
     async def posts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None, status: PostStatus | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: PostStatus | None = None,
     ) -> Connection[Post]:
-        page = await users.posts(info.context, self.rec, page_args(first, after, last, before),
-                                 status.value if status else None)
+        page = await users.posts(
+            info.context,
+            self.rec,
+            page_args(first, after, last, before),
+            status.value if status else None,
+        )
         return connection(page, Post.of)
 
     @strawberry.field(description="Newest first.")
     async def comments(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Comment]:
         page = await users.comments(info.context, self.rec, page_args(first, after, last, before))
         return connection(page, Comment.of)
@@ -168,21 +184,34 @@ class User(Node):
         description="The user's own orders; this user or an admin only (FORBIDDEN otherwise)."
     )
     async def orders(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         from_: Annotated[DateTime | None, strawberry.argument(name="from")] = None,
         to: DateTime | None = None,
         order: SortOrder | None = SortOrder.NEWEST_FIRST,
     ) -> Connection[Order]:
         since: datetime | None = from_  # type: ignore[assignment]
         until: datetime | None = to  # type: ignore[assignment]
-        page = await users.orders(info.context, self.rec, page_args(first, after, last, before),
-                                  since, until, order != SortOrder.OLDEST_FIRST)
+        page = await users.orders(
+            info.context,
+            self.rec,
+            page_args(first, after, last, before),
+            since,
+            until,
+            order != SortOrder.OLDEST_FIRST,
+        )
         return connection(page, Order.of)
 
     @strawberry.field(description="The user's live sessions; this user only (FORBIDDEN otherwise).")
     async def sessions(
-        self, info: Info, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Session]:
         page = await users.sessions(info.context, self.rec, page_args(first, after))
         return connection(page, Session.of)
@@ -267,11 +296,18 @@ class Post(Node):
         return [Tag.of(t) for t in await posts.tags(info.context, self.rec)]
 
     @strawberry.field(
-        description="Top-level comments, oldest first. Only APPROVED ones unless the viewer moderates or wrote them."
+        description=(
+            "Top-level comments, oldest first. "
+            "Only APPROVED ones unless the viewer moderates or wrote them."
+        )
     )
     async def comments(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Comment]:
         page = await posts.comments(info.context, self.rec, page_args(first, after, last, before))
         return connection(page, Comment.of)
@@ -326,8 +362,12 @@ class Comment(Node):
 
     @strawberry.field(description="Oldest first.")
     async def replies(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Comment]:
         page = await comments.replies(info.context, self.rec, page_args(first, after, last, before))
         return connection(page, Comment.of)
@@ -376,8 +416,12 @@ class Category(Node):
 
     @strawberry.field(description="Published posts in this category, newest first.")
     async def posts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Post]:
         page = await catalog.category_posts(
             info.context, self.rec, page_args(first, after, last, before)
@@ -415,10 +459,16 @@ class Tag(Node):
 
     @strawberry.field(description="Published posts with this tag, newest first.")
     async def posts(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Post]:
-        page = await catalog.tag_posts(info.context, self.rec, page_args(first, after, last, before))
+        page = await catalog.tag_posts(
+            info.context, self.rec, page_args(first, after, last, before)
+        )
         return connection(page, Post.of)
 
 

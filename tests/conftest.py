@@ -93,3 +93,13 @@ def gql(http: httpx.AsyncClient, seeded: dict[str, Any]) -> GraphQLClient:
 def codes(body: dict[str, Any]) -> list[str]:
     """The extensions.code of every error in a response."""
     return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+@pytest.fixture(scope="session")
+async def world(dynamo: Dynamo, settings: Settings) -> Any:
+    """Items written straight into the table with boto3 (see tests/world.py)."""
+    from tests import world as world_module
+
+    built, items = world_module.build(settings.feed_shards)
+    await world_module.write(dynamo, items)
+    return built

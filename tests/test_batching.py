@@ -16,7 +16,9 @@ def operation(name: str) -> str:
     return (OPERATIONS / f"{name}.graphql").read_text()
 
 
-async def cost(gql: Any, name: str, variables: dict[str, Any], token: str | None = None) -> dict[str, int]:
+async def cost(
+    gql: Any, name: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, int]:
     body = await gql(operation(name), variables, token)
     assert "errors" not in body, body["errors"]
     result: dict[str, int] = body["extensions"]["cost"]
@@ -67,7 +69,9 @@ async def test_catalog_page_is_one_query(gql: Any) -> None:
     assert spent == {**spent, "dynamodbCalls": 1, "roundTrips": 1}
 
 
-async def test_my_orders_rounds_follow_its_dependent_depth(gql: Any, seeded: dict[str, Any]) -> None:
+async def test_my_orders_rounds_follow_its_dependent_depth(
+    gql: Any, seeded: dict[str, Any]
+) -> None:
     token = next(u["token"] for u in seeded["users"] if u["role"] == "USER")
     # session -> viewer -> orders -> their items -> the products
     assert (await cost(gql, "my_orders", {}, token))["roundTrips"] == 5

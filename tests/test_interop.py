@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from data.client import to_wire
+from data.ulid import new_ulid
 from resolvers.ids import encode
 
 AUTHOR = """
@@ -34,7 +36,9 @@ async def test_category_and_tag_listings(gql: Any, world: Any) -> None:
       tag(id: $t) { posts(first: 3) { nodes { id } pageInfo { hasNextPage } } }
       categories { id sortOrder }
     }"""
-    body = await gql(query, {"c": encode("Category", world.category), "t": encode("Tag", world.tag)})
+    body = await gql(
+        query, {"c": encode("Category", world.category), "t": encode("Tag", world.tag)}
+    )
     data = body["data"]
     expected = [encode("Post", p) for p in reversed(world.published)]
     assert [n["id"] for n in data["category"]["posts"]["nodes"]] == expected
@@ -57,7 +61,12 @@ async def test_products_by_price_range_both_orders(gql: Any, world: Any) -> None
     assert [n["price"] for n in body["data"]["products"]["nodes"]] == ["12.50", "12.50", "30.00"]
     body = await gql(query, {"c": cat, "order": "HIGHEST_FIRST"})
     assert [n["price"] for n in body["data"]["products"]["nodes"]] == [
-        "99.99", "30.00", "12.50", "12.50", "5.00"]
+        "99.99",
+        "30.00",
+        "12.50",
+        "12.50",
+        "5.00",
+    ]
     body = await gql(query, {"c": cat, "max": "5"})
     assert [n["name"] for n in body["data"]["products"]["nodes"]] == ["Thing 0"]
 
@@ -74,9 +83,16 @@ async def test_order_items_and_date_range(gql: Any, world: Any) -> None:
     uid = encode("User", world.reader)
     body = await gql(query, {"id": uid}, world.tokens["reader"])
     nodes = body["data"]["user"]["orders"]["nodes"]
-    assert [n["id"] for n in nodes] == [encode("Order", world.reader, o) for o in world.reader_orders]
-    assert nodes[0]["items"][1] == {"productName": "Thing 1", "quantity": 1, "unitPrice": "12.50",
-                                    "subtotal": "12.50", "product": {"name": "Thing 1"}}
+    assert [n["id"] for n in nodes] == [
+        encode("Order", world.reader, o) for o in world.reader_orders
+    ]
+    assert nodes[0]["items"][1] == {
+        "productName": "Thing 1",
+        "quantity": 1,
+        "unitPrice": "12.50",
+        "subtotal": "12.50",
+        "product": {"name": "Thing 1"},
+    }
     # Orders are a day apart: a window around the second one finds only it.
     second = nodes[1]["createdAt"]
     window = await gql(query, {"id": uid, "from": second, "to": second}, world.tokens["reader"])
@@ -89,3 +105,20 @@ async def test_post_by_slug_goes_through_the_lock(gql: Any, world: Any) -> None:
     assert body["data"]["postBySlug"]["id"] == encode("Post", world.published[2])
     missing = await gql("query($s: String!) { postBySlug(slug: $s) { id } }", {"s": "no-such-post"})
     assert missing["data"]["postBySlug"] is None
+
+
+async def test_items_written_without_a_version_can_still_be_edited(
+    gql: Any, world: Any, dynamo: Any
+) -> None:
+    pid = new_ulid()
+    item = {
+        "PK": f"POST#{pid}", "SK": "POST", "entityType": "POST", "postId": pid,
+        "authorId": world.author, "title": "No version", "slug": f"no-version-{pid.lower()}",
+        "content": "x", "status": "DRAFT", "createdAt": "2026-01-01T00:00:00.000Z",
+        "GSI1PK": f"USER#{world.author}", "GSI1SK": f"POST#{pid}",
+    }
+    await dynamo.call("put_item", TableName=dynamo.table, Item=to_wire(item))
+    edit = "mutation($input: UpdatePostInput!) { updatePost(input: $input) { title version } }"
+    body = await gql(edit, {"input": {"id": encode("Post", pid), "title": "Versioned"}},
+                     world.tokens["author"])
+    assert body["data"]["updatePost"] == {"title": "Versioned", "version": 2}, body

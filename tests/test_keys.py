@@ -21,10 +21,19 @@ def raw_id(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("bad", [
-    "", "garbage", raw_id("Post"), raw_id(f"Post:{ULID}#X"), raw_id("Post:USER#01"),
-    raw_id(f"Nope:{ULID}"), raw_id(f"Post:{ULID}:{ULID}"), raw_id(f"Post:{ULID.lower()}"),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "garbage",
+        raw_id("Post"),
+        raw_id(f"Post:{ULID}#X"),
+        raw_id("Post:USER#01"),
+        raw_id(f"Nope:{ULID}"),
+        raw_id(f"Post:{ULID}:{ULID}"),
+        raw_id(f"Post:{ULID.lower()}"),
+    ],
+)
 def test_malformed_global_ids_are_refused(bad: str) -> None:
     with pytest.raises(InvalidInput):
         decode(bad)
@@ -72,7 +81,12 @@ async def test_the_gateway_answers_bad_keys_with_bad_user_input(gql: Any) -> Non
 
 
 async def test_nodes_keeps_order_and_nulls_misses(gql: Any, world: Any) -> None:
-    ids = [encode("User", world.author), encode("Post", ULID), "garbage", encode("Post", world.published[0])]
+    ids = [
+        encode("User", world.author),
+        encode("Post", ULID),
+        "garbage",
+        encode("Post", world.published[0]),
+    ]
     body = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
     assert body["data"]["nodes"] == [{"id": ids[0]}, None, None, {"id": ids[3]}]
     assert codes(body) == ["BAD_USER_INPUT"]  # only the malformed entry errs

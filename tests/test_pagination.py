@@ -20,7 +20,9 @@ query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
 }"""
 
 
-async def walk(gql: Any, variables: dict[str, Any], token: str | None, backward: bool) -> list[dict[str, Any]]:
+async def walk(
+    gql: Any, variables: dict[str, Any], token: str | None, backward: bool
+) -> list[dict[str, Any]]:
     """Every page of the author's posts, following endCursor (or startCursor backwards)."""
     pages = []
     cursor = None
@@ -80,10 +82,15 @@ async def test_first_zero_is_an_empty_page(gql: Any, world: Any) -> None:
     assert connection["pageInfo"]["hasNextPage"] is True
 
 
-@pytest.mark.parametrize("variables, field", [
-    ({"first": -1}, "first"), ({"first": 101}, "first"), ({"last": 101}, "last"),
-    ({"first": 2, "last": 2}, "last"),
-])
+@pytest.mark.parametrize(
+    "variables, field",
+    [
+        ({"first": -1}, "first"),
+        ({"first": 101}, "first"),
+        ({"last": 101}, "last"),
+        ({"first": 2, "last": 2}, "last"),
+    ],
+)
 async def test_bad_page_sizes_are_bad_user_input(
     gql: Any, world: Any, variables: dict[str, Any], field: str
 ) -> None:
@@ -98,11 +105,15 @@ async def test_tampered_and_foreign_cursors_are_rejected(gql: Any, world: Any) -
     payload, mac = cursor.split(".")
     forged = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1] + "." + mac
     for bad in (forged, "not-a-cursor", cursor + "x"):
-        body = await gql(AUTHOR_POSTS, {"id": encode("User", world.author), "first": 2, "after": bad})
+        body = await gql(
+            AUTHOR_POSTS, {"id": encode("User", world.author), "first": 2, "after": bad}
+        )
         assert codes(body) == ["BAD_USER_INPUT"], bad
         assert body["errors"][0]["extensions"]["field"] == "after"
     # A real cursor, but of another connection (another user's posts).
-    foreign = await gql(AUTHOR_POSTS, {"id": encode("User", world.reader), "first": 2, "after": cursor})
+    foreign = await gql(
+        AUTHOR_POSTS, {"id": encode("User", world.reader), "first": 2, "after": cursor}
+    )
     assert codes(foreign) == ["BAD_USER_INPUT"]
 
 

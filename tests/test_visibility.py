@@ -29,9 +29,12 @@ async def test_drafts_never_reach_the_public_feed(gql: Any, world: Any) -> None:
     assert codes(drafts) == ["UNAUTHENTICATED"]
     drafts = await gql("{ posts(status: DRAFT) { nodes { id } } }", token=world.tokens["reader"])
     assert codes(drafts) == ["FORBIDDEN"]
-    drafts = await gql("{ posts(status: DRAFT, first: 100) { nodes { id } } }",
-                       token=world.tokens["moderator"])
-    assert {encode("Post", d) for d in world.drafts} <= {n["id"] for n in drafts["data"]["posts"]["nodes"]}
+    drafts = await gql(
+        "{ posts(status: DRAFT, first: 100) { nodes { id } } }", token=world.tokens["moderator"]
+    )
+    assert {encode("Post", d) for d in world.drafts} <= {
+        n["id"] for n in drafts["data"]["posts"]["nodes"]
+    }
 
 
 COMMENTS = """
@@ -53,7 +56,9 @@ async def test_spam_is_hidden_except_from_its_author_and_moderators(gql: Any, wo
     node = "query($id: ID!) { node(id: $id) { id ... on Comment { status } } }"
     assert (await gql(node, {"id": spam}))["data"]["node"] is None
     assert (await gql(node, {"id": spam}, world.tokens["author"]))["data"]["node"] is None
-    assert (await gql(node, {"id": spam}, world.tokens["reader"]))["data"]["node"]["status"] == "SPAM"
+    assert (await gql(node, {"id": spam}, world.tokens["reader"]))["data"]["node"][
+        "status"
+    ] == "SPAM"
 
 
 EMAIL = "query($id: ID!) { user(id: $id) { email displayName } }"
@@ -62,7 +67,9 @@ EMAIL = "query($id: ID!) { user(id: $id) { email displayName } }"
 async def test_email_only_for_the_user_and_admins(gql: Any, world: Any) -> None:
     reader = encode("User", world.reader)
     assert (await gql(EMAIL, {"id": reader}))["data"]["user"]["email"] is None
-    assert (await gql(EMAIL, {"id": reader}, world.tokens["author"]))["data"]["user"]["email"] is None
+    assert (await gql(EMAIL, {"id": reader}, world.tokens["author"]))["data"]["user"][
+        "email"
+    ] is None
     own = await gql(EMAIL, {"id": reader}, world.tokens["reader"])
     assert own["data"]["user"]["email"].endswith("@world.test")
     assert (await gql(EMAIL, {"id": reader}, world.tokens["admin"]))["data"]["user"]["email"]
@@ -79,11 +86,23 @@ async def test_orders_belong_to_their_customer_and_admins(gql: Any, world: Any) 
     assert codes(await gql(ORDERS, {"id": reader}, world.tokens["author"])) == ["FORBIDDEN"]
     own = await gql(ORDERS, {"id": reader}, world.tokens["reader"])
     assert [n["total"] for n in own["data"]["user"]["orders"]["nodes"]] == ["17.50"] * 3
-    assert len((await gql(ORDERS, {"id": reader}, world.tokens["admin"]))["data"]["user"]["orders"]["nodes"]) == 3
+    assert (
+        len(
+            (await gql(ORDERS, {"id": reader}, world.tokens["admin"]))["data"]["user"]["orders"][
+                "nodes"
+            ]
+        )
+        == 3
+    )
     order = encode("Order", world.reader, world.reader_orders[0])
     lookup = "query($id: ID!) { order(id: $id) { id } node(id: $id) { id } }"
-    assert (await gql(lookup, {"id": order}, world.tokens["author"]))["data"] == {"order": None, "node": None}
-    assert (await gql(lookup, {"id": order}, world.tokens["reader"]))["data"]["order"]["id"] == order
+    assert (await gql(lookup, {"id": order}, world.tokens["author"]))["data"] == {
+        "order": None,
+        "node": None,
+    }
+    assert (await gql(lookup, {"id": order}, world.tokens["reader"]))["data"]["order"][
+        "id"
+    ] == order
     by_status = "{ ordersByStatus(status: PENDING) { nodes { id } } }"
     assert codes(await gql(by_status, token=world.tokens["reader"])) == ["FORBIDDEN"]
     assert "errors" not in await gql(by_status, token=world.tokens["admin"])

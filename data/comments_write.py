@@ -1,0 +1,244 @@
+"""Comment writes: add, edit, moderate, delete, with the counters they move.
+
+commentCount on the post counts its APPROVED comments and replies, replyCount
+on a top-level comment its APPROVED replies. A write moves them in the same
+transaction as the comment, and only when the comment enters or leaves
+APPROVED; the comment's part is conditioned on the version read, so two
+moderators racing cannot count one change twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from data import keys
+from data.blog import ABSENT, ATTEMPTS, Stale, changes, collection, counter, read
+from data.client import Dynamo
+from data.clock import now_iso
+from data.errors import Conflict, NotFound
+from data.records import CommentRecord
+from data.transactions import Action, at_version, delete, put, transact
+from data.ulid import new_ulid
+
+APPROVED = "APPROVED"
+# Replies deleted per transaction, leaving room for the two counter updates.
+_REPLY_CHUNK = 90
+
+Guard = Callable[[CommentRecord], None]
+
+
+def _post_gone() -> NotFound:
+    return NotFound("the comment's post no longer exists")
+
+
+def _parent_gone() -> NotFound:
+    return NotFound("the parent comment no longer exists")
+
+
+async def read_comment(
+    dynamo: Dynamo, pid: str, cid: str, parent_id: str | None = None
+) -> CommentRecord | None:
+    """The comment or reply as it is now (strongly consistent), or None."""
+    item = await read(dynamo, keys.comment(pid, cid, parent_id))
+    return CommentRecord.from_item(item) if item else None
+
+
+async def _current(
+    dynamo: Dynamo, pid: str, cid: str, parent_id: str | None, guard: Guard
+) -> CommentRecord:
+    comment = await read_comment(dynamo, pid, cid, parent_id)
+    if comment is None:
+        raise NotFound("comment not found")
+    guard(comment)
+    return comment
+
+
+def _key(comment: CommentRecord) -> keys.Key:
+    return keys.comment(comment.post_id, comment.comment_id, comment.parent_id)
+
+
+def _versioned_set(comment: CommentRecord, attributes: dict[str, object]) -> Action:
+    """SET `attributes` on the comment if it is still at the version read."""
+    condition, names, values = at_version(comment.version)
+    return changes(
+        _key(comment), set_=attributes, condition=condition, names=names, values=values,
+        failure=Stale(),
+    )
+
+
+def _versioned_delete(comment: CommentRecord) -> Action:
+    """Delete the comment if it is still at the version read."""
+    condition, names, values = at_version(comment.version)
+    return delete(_key(comment), condition, Stale(), names=names, values=values)
+
+
+def _counts(comment: CommentRecord, delta: int, parent_counts: bool = True) -> list[Action]:
+    """commentCount (and the parent's replyCount) moved by `delta` APPROVED comments."""
+    if not delta:
+        return []
+    actions = [counter(keys.post(comment.post_id), "commentCount", delta, _post_gone())]
+    if comment.parent_id and parent_counts:
+        actions.append(
+            counter(
+                keys.comment(comment.post_id, comment.parent_id),
+                "replyCount",
+                delta,
+                _parent_gone(),
+            )
+        )
+    return actions
+
+
+async def add_comment(
+    dynamo: Dynamo, pid: str, author_id: str, content: str, parent_id: str | None
+) -> CommentRecord:
+    """Put an APPROVED comment (a reply when `parent_id` is given) and count it.
+
+    The post must still exist and be PUBLISHED, the parent must still exist.
+    """
+    moment = now_iso()
+    record = CommentRecord(
+        comment_id=new_ulid(),
+        post_id=pid,
+        author_id=author_id,
+        parent_id=parent_id,
+        content=content,
+        status=APPROVED,
+        like_count=0,
+        reply_count=0,
+        created_at=moment,
+        updated_at=moment,
+        version=1,
+    )
+    actions = [
+        put(record.to_item(), ABSENT),
+        changes(
+            keys.post(pid),
+            add={"commentCount": 1},
+            condition="attribute_exists(PK) AND #status = :published",
+            names={"#status": "status"},
+            values={":published": "PUBLISHED"},
+            failure=NotFound("the post no longer exists or is not published"),
+        ),
+    ]
+    if parent_id:
+        actions.append(counter(keys.comment(pid, parent_id), "replyCount", 1, _parent_gone()))
+    await transact(dynamo, actions)
+    return record
+
+
+async def edit_comment(
+    dynamo: Dynamo, pid: str, cid: str, parent_id: str | None, content: str, guard: Guard
+) -> CommentRecord:
+    """Replace the comment's content (version + 1)."""
+    for _ in range(ATTEMPTS):
+        current = await _current(dynamo, pid, cid, parent_id, guard)
+        if current.content == content:
+            return current
+        new = replace(current, content=content, version=current.version + 1, updated_at=now_iso())
+        try:
+            await transact(
+                dynamo,
+                [
+                    _versioned_set(
+                        current,
+                        {
+                            "content": content,
+                            "version": new.version,
+                            "updatedAt": new.updated_at,
+                        },
+                    )
+                ],
+            )
+        except Stale:
+            continue
+        return new
+    raise Conflict("the comment kept changing while it was being edited; try again")
+
+
+async def set_comment_status(
+    dynamo: Dynamo, pid: str, cid: str, parent_id: str | None, status: str, guard: Guard
+) -> CommentRecord:
+    """Moderate: set the status, and move the counters if it enters or leaves APPROVED."""
+    for _ in range(ATTEMPTS):
+        current = await _current(dynamo, pid, cid, parent_id, guard)
+        if current.status == status:
+            return current
+        new = replace(current, status=status, version=current.version + 1, updated_at=now_iso())
+        delta = (status == APPROVED) - (current.status == APPROVED)
+        try:
+            await transact(
+                dynamo,
+                [
+                    _versioned_set(
+                        current,
+                        {
+                            "status": status,
+                            "version": new.version,
+                            "updatedAt": new.updated_at,
+                        },
+                    ),
+                    *_counts(current, delta),
+                ],
+            )
+        except Stale:
+            continue
+        return new
+    raise Conflict("the comment kept changing while it was being moderated; try again")
+
+
+async def delete_comment(
+    dynamo: Dynamo, pid: str, cid: str, parent_id: str | None, guard: Guard
+) -> None:
+    """Delete the comment and uncount it if it was APPROVED.
+
+    A top-level comment takes its replies with it: they are deleted (and
+    uncounted) in chunks first, then the comment, then any reply that arrived
+    in between. No reply can arrive after that: adding one needs the parent.
+    """
+    for _ in range(ATTEMPTS):
+        current = await _current(dynamo, pid, cid, parent_id, guard)
+        try:
+            if parent_id is None:
+                await _delete_replies(dynamo, current, parent_counts=True)
+            await transact(
+                dynamo,
+                [
+                    _versioned_delete(current),
+                    *_counts(current, -1 if current.status == APPROVED else 0),
+                ],
+            )
+        except Stale:
+            continue
+        if parent_id is None:
+            await _delete_replies(dynamo, current, parent_counts=False)
+        return
+    raise Conflict("the comment kept changing while it was being deleted; try again")
+
+
+async def _delete_replies(dynamo: Dynamo, parent: CommentRecord, parent_counts: bool) -> None:
+    """Delete every reply to `parent`, uncounting the APPROVED ones chunk by chunk.
+
+    `parent_counts` also moves the parent's replyCount (not once it is gone).
+    """
+    for _ in range(ATTEMPTS):
+        found = await collection(
+            dynamo, keys.post_pk(parent.post_id), keys.reply_prefix(parent.comment_id)
+        )
+        replies = [CommentRecord.from_item(item) for item in found]
+        try:
+            for start in range(0, len(replies), _REPLY_CHUNK):
+                chunk = replies[start : start + _REPLY_CHUNK]
+                approved = sum(1 for reply in chunk if reply.status == APPROVED)
+                await transact(
+                    dynamo,
+                    [
+                        *(_versioned_delete(reply) for reply in chunk),
+                        *_counts(chunk[0], -approved, parent_counts),
+                    ],
+                )
+        except Stale:
+            continue
+        return
+    raise Conflict("replies kept changing while they were being deleted; try again")

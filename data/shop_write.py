@@ -1,0 +1,362 @@
+"""Every write of the shop: products, stock and orders.
+
+Callers pass validated values; this module builds the keys, the conditions and
+the transactions, and turns a failed condition into the error it means. Stock
+only ever moves through `ADD` with a condition, so concurrent orders can never
+take it below zero, and an order takes the stock of all its lines or of none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from data import keys
+from data.client import Dynamo, Item
+from data.clock import now_iso
+from data.errors import ConditionFailed, Conflict, DataError, InvalidInput, NotFound, OutOfStock
+from data.queries import QuerySpec, SortCondition, run_query
+from data.records import OrderItemRecord, OrderRecord, ProductRecord
+from data.transactions import Action, put, transact, update
+from data.ulid import new_ulid
+
+# The order's life, in the only direction it may move (CANCELLED is a side exit).
+ORDER_FLOW = ("PENDING", "PROCESSING", "SHIPPED", "DELIVERED")
+CANCELLED = "CANCELLED"
+# Stock stays within GraphQL's Int.
+MAX_STOCK = 1_000_000_000
+# An order's products are re-read and the transaction tried again this often when
+# a line failed but its product, read again, would now accept it.
+ORDER_ATTEMPTS = 3
+# updateProduct re-reads and retries this often when price, category or active
+# changed under it (only those decide the index keys it writes).
+UPDATE_ATTEMPTS = 3
+
+# Other writers may leave `active` out; readers treat that as active, and so do we.
+_IS_ACTIVE = "(attribute_not_exists(active) OR active = :true)"
+
+
+@dataclass(frozen=True)
+class NewProduct:
+    """A validated createProduct input."""
+
+    name: str
+    description: str | None
+    category: str
+    price: Decimal
+    stock: int
+
+
+@dataclass(frozen=True)
+class ProductChanges:
+    """A validated updateProduct input: None leaves a field as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    remove_description: bool = False
+    category: str | None = None
+    price: Decimal | None = None
+    active: bool | None = None
+
+    @property
+    def moves_index(self) -> bool:
+        """Whether the GSI1 keys (category, price, active) may change."""
+        return self.category is not None or self.price is not None or self.active is not None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One validated line of placeOrder: a product and how many of it."""
+
+    product_id: str
+    quantity: int
+
+
+class _LineRejected(DataError):
+    """A product action of placeOrder failed; which condition is found by reading again."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"line {index} failed")
+        self.index = index
+
+
+# ---------------------------------------------------------------- products
+
+
+async def create_product(dynamo: Dynamo, new: NewProduct) -> ProductRecord:
+    """Put a new, active product (listed in its category by price)."""
+    moment = now_iso()
+    record = ProductRecord(
+        product_id=new_ulid(), name=new.name, description=new.description,
+        category=new.category, price=new.price, stock=new.stock, active=True,
+        created_at=moment, updated_at=moment, version=1,
+    )
+    await transact(dynamo, [put(record.to_item(), "attribute_not_exists(PK)")])
+    return record
+
+
+async def update_product(dynamo: Dynamo, product_id: str, changes: ProductChanges,
+                         expected_version: int | None) -> ProductRecord:
+    """Apply `changes`, moving or removing the GSI1 keys to match; version + 1.
+
+    With `expected_version`, CONFLICT unless the product is at that version.
+    Without it, only a concurrent change of category, price or active (the
+    inputs of the index keys written here) makes it read again and retry.
+    """
+    key = keys.product(product_id)
+    for _ in range(UPDATE_ATTEMPTS):
+        item = await dynamo.get_item(key, consistent=True)
+        if item is None:
+            raise NotFound("no such product")
+        current = ProductRecord.from_item(item)
+        if expected_version is not None and current.version != expected_version:
+            raise _stale(current.version)
+        try:
+            return ProductRecord.from_item(
+                await _apply_product_changes(dynamo, current, changes, expected_version)
+            )
+        except ConditionFailed as rejected:
+            if rejected.item is None:
+                raise NotFound("no such product") from rejected
+            seen = ProductRecord.from_item(rejected.item)
+            if expected_version is not None and seen.version != expected_version:
+                raise _stale(seen.version) from rejected
+    raise Conflict("the product kept changing; try again")
+
+
+def _stale(version: int) -> Conflict:
+    return Conflict(f"the product is at version {version}; reload it and try again")
+
+
+async def _apply_product_changes(dynamo: Dynamo, current: ProductRecord,
+                                 changes: ProductChanges, expected_version: int | None) -> Item:
+    # Only the given fields are written, so a concurrent change to another one survives.
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":now": now_iso(), ":one": 1}
+    sets = ["updatedAt = :now"]
+    removes: list[str] = []
+    given = {"name": changes.name, "description": changes.description,
+             "category": changes.category, "price": changes.price, "active": changes.active}
+    for attribute, value in given.items():
+        if value is not None:
+            names[f"#{attribute}"] = attribute
+            values[f":{attribute}"] = value
+            sets.append(f"#{attribute} = :{attribute}")
+    if changes.remove_description:
+        removes.append("description")
+    conditions = ["attribute_exists(PK)"]
+    if expected_version is not None:
+        conditions.append("version = :expected")
+        values[":expected"] = expected_version
+    if changes.moves_index:
+        # The index keys are computed from what was read; they are only right
+        # while category, price and active are still what was read.
+        names.update({"#category": "category", "#price": "price", "#active": "active"})
+        conditions.append("#category = :old_category AND #price = :old_price")
+        values[":old_category"], values[":old_price"] = current.category, current.price
+        if current.active:
+            conditions.append("(attribute_not_exists(#active) OR #active = :true)")
+            values[":true"] = True
+        else:
+            conditions.append("#active = :false")
+            values[":false"] = False
+        index = replace(
+            current,
+            category=current.category if changes.category is None else changes.category,
+            price=current.price if changes.price is None else changes.price,
+            active=current.active if changes.active is None else changes.active,
+        ).index_keys()
+        if index:
+            sets += ["GSI1PK = :gsi1pk", "GSI1SK = :gsi1sk"]
+            values[":gsi1pk"], values[":gsi1sk"] = index["GSI1PK"], index["GSI1SK"]
+        else:
+            removes += ["GSI1PK", "GSI1SK"]
+    expression = "SET " + ", ".join(sets) + " ADD version :one"
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return await dynamo.update_item(keys.product(current.product_id), expression,
+                                    condition=" AND ".join(conditions), names=names,
+                                    values=values)
+
+
+async def adjust_stock(dynamo: Dynamo, product_id: str, delta: int) -> ProductRecord:
+    """Add `delta` (negative to take) to the stock; OUT_OF_STOCK below zero, unchanged."""
+    values: dict[str, Any] = {":d": delta, ":one": 1, ":now": now_iso()}
+    if delta < 0:
+        condition = "attribute_exists(PK) AND stock >= :need"
+        values[":need"] = -delta
+    else:
+        # A missing stock attribute (another writer) counts as 0, which ADD agrees with.
+        condition = "attribute_exists(PK) AND (attribute_not_exists(stock) OR stock <= :room)"
+        values[":room"] = MAX_STOCK - delta
+    try:
+        item = await dynamo.update_item(
+            keys.product(product_id), "ADD stock :d, version :one SET updatedAt = :now",
+            condition=condition, values=values,
+        )
+    except ConditionFailed as rejected:
+        if rejected.item is None:
+            raise NotFound("no such product") from rejected
+        if delta < 0:
+            raise OutOfStock(product_id) from rejected
+        raise InvalidInput("delta", f"stock may not exceed {MAX_STOCK}") from rejected
+    return ProductRecord.from_item(item)
+
+
+# ---------------------------------------------------------------- orders
+
+
+async def place_order(dynamo: Dynamo, user_id: str, lines: list[OrderLine],
+                      shipping_address: str) -> OrderRecord:
+    """Take the stock of every line and write the order with its items, in one transaction.
+
+    Names and prices are read first and kept on the items; each line's stock
+    update is conditioned on the price still being the one read, so a price
+    change in between fails the order (CONFLICT) instead of charging the old
+    price. `lines` must name distinct products (at most 49: 2n + 1 actions).
+    """
+    field = "lines[{}].productId"
+    found = await dynamo.get_items([keys.product(line.product_id) for line in lines])
+    products: list[ProductRecord] = []
+    for index, item in enumerate(found):
+        if item is None:
+            raise NotFound(f"{field.format(index)}: no such product")
+        product = ProductRecord.from_item(item)
+        if not product.active:
+            raise InvalidInput(field.format(index), "this product is not for sale")
+        products.append(product)
+
+    moment = now_iso()
+    order_id = new_ulid()
+    items = [
+        OrderItemRecord(order_id=order_id, line=number, product_id=product.product_id,
+                        product_name=product.name, unit_price=product.price,
+                        quantity=line.quantity, created_at=moment)
+        for number, (line, product) in enumerate(zip(lines, products, strict=True), start=1)
+    ]
+    order = OrderRecord(
+        order_id=order_id, user_id=user_id, status="PENDING",
+        total=sum((i.unit_price * i.quantity for i in items), Decimal(0)),
+        shipping_address=shipping_address, line_count=len(items),
+        created_at=moment, updated_at=moment, version=1,
+    )
+    actions: list[Action] = [
+        update(
+            keys.product(product.product_id),
+            "ADD stock :take, version :one SET updatedAt = :now",
+            f"attribute_exists(PK) AND {_IS_ACTIVE} AND stock >= :need AND price = :price",
+            values={":take": -line.quantity, ":need": line.quantity, ":price": product.price,
+                    ":true": True, ":one": 1, ":now": moment},
+            failure=_LineRejected(index),
+        )
+        for index, (line, product) in enumerate(zip(lines, products, strict=True))
+    ]
+    actions.append(put(order.to_item(), "attribute_not_exists(PK)"))
+    actions += [put(i.to_item(), "attribute_not_exists(PK)") for i in items]
+
+    for _ in range(ORDER_ATTEMPTS):
+        try:
+            await transact(dynamo, actions)
+            return order
+        except _LineRejected as rejected:
+            index = rejected.index
+            await _explain_line(dynamo, field.format(index), products[index], lines[index])
+    raise Conflict("stock kept changing while the order was placed; try again")
+
+
+async def _explain_line(dynamo: Dynamo, field: str, read: ProductRecord, line: OrderLine) -> None:
+    """Raise what made a line's product refuse the order; return if it now would not."""
+    item = await dynamo.get_item(keys.product(read.product_id), consistent=True)
+    if item is None:
+        raise NotFound(f"{field}: no such product")
+    now = ProductRecord.from_item(item)
+    if not now.active:
+        raise InvalidInput(field, "this product is not for sale")
+    if now.price != read.price:
+        raise Conflict(f"the price of the product in {field} changed; "
+                       "review the order and place it again")
+    if now.stock < line.quantity:
+        raise OutOfStock(read.product_id)
+
+
+async def update_order_status(dynamo: Dynamo, user_id: str, order_id: str,
+                              status: str) -> OrderRecord:
+    """Move an order forward to `status`, moving its GSI2 key with it.
+
+    The condition names every status `status` may follow, so a concurrent move
+    can never be undone; a move that is not forward from the current status
+    is CONFLICT.
+    """
+    if status not in ORDER_FLOW[1:]:
+        raise InvalidInput("status", "an order moves only forward to PROCESSING, SHIPPED or "
+                           "DELIVERED; cancelOrder cancels")
+    earlier = ORDER_FLOW[: ORDER_FLOW.index(status)]
+    placeholders = [f":s{n}" for n in range(len(earlier))]
+    values: dict[str, Any] = dict(zip(placeholders, earlier, strict=True))
+    values.update({":status": status, ":gsi2pk": keys.order_status_pk(status),
+                   ":oid": order_id, ":now": now_iso(), ":one": 1})
+    try:
+        item = await dynamo.update_item(
+            keys.order(user_id, order_id),
+            "SET #status = :status, GSI2PK = :gsi2pk, GSI2SK = :oid, updatedAt = :now "
+            "ADD version :one",
+            condition=f"attribute_exists(PK) AND #status IN ({', '.join(placeholders)})",
+            names={"#status": "status"}, values=values,
+        )
+    except ConditionFailed as rejected:
+        if rejected.item is None:
+            raise NotFound("no such order") from rejected
+        current = OrderRecord.from_item(rejected.item).status
+        raise Conflict(f"the order is {current}; it cannot move to {status}") from rejected
+    return OrderRecord.from_item(item)
+
+
+async def cancel_order(dynamo: Dynamo, user_id: str, order_id: str,
+                       allowed: tuple[str, ...]) -> OrderRecord:
+    """Cancel an order whose status is one of `allowed`, putting its stock back.
+
+    One transaction moves the order to CANCELLED (conditioned on the status it
+    was read in) and adds each line's quantity back to its product, so two
+    concurrent cancels return the stock once: the second one's condition fails.
+    Products deleted since the order get nothing back.
+    """
+    key = keys.order(user_id, order_id)
+    item = await dynamo.get_item(key, consistent=True)
+    if item is None:
+        raise NotFound("no such order")
+    order = OrderRecord.from_item(item)
+    if order.status not in allowed:
+        raise Conflict(f"the order is {order.status}; it can be cancelled here only while "
+                       f"{' or '.join(allowed)}")
+    lines = await run_query(dynamo, QuerySpec(
+        None, keys.order_pk(order_id), SortCondition("begins_with", "ITEM#"), limit=0))
+    # Other writers may split one product over several lines; one action per item.
+    returned = Counter[str]()
+    for line in lines:
+        record = OrderItemRecord.from_item(line)
+        returned[record.product_id] += record.quantity
+    product_ids = list(returned)
+    existing = await dynamo.get_items([keys.product(p) for p in product_ids])
+
+    moment = now_iso()
+    actions = [update(
+        key,
+        "SET #status = :cancelled, GSI2PK = :gsi2pk, GSI2SK = :oid, updatedAt = :now "
+        "ADD version :one",
+        "#status = :seen", names={"#status": "status"},
+        values={":cancelled": CANCELLED, ":gsi2pk": keys.order_status_pk(CANCELLED),
+                ":oid": order_id, ":now": moment, ":one": 1, ":seen": order.status},
+        failure=Conflict("the order changed meanwhile; it was not cancelled"),
+    )]
+    actions += [
+        update(keys.product(product_id), "ADD stock :back, version :one SET updatedAt = :now",
+               "attribute_exists(PK)",
+               values={":back": returned[product_id], ":one": 1, ":now": moment},
+               failure=Conflict("a product of the order was deleted meanwhile; try again"))
+        for product_id, product in zip(product_ids, existing, strict=True)
+        if product is not None
+    ]
+    await transact(dynamo, actions)
+    return replace(order, status=CANCELLED, updated_at=moment, version=order.version + 1)

@@ -1,0 +1,197 @@
+"""Accounts and sessions: sign up, sign in and out, passwords, profiles, roles.
+
+Each mutation authorizes, validates every input, then writes through
+`data.accounts`. Items a mutation wrote replace the request's cached copies,
+so whatever the response reads next shows the write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from data import accounts, keys
+from data.client import Item
+from data.errors import InvalidInput, NotFound
+from data.records import SessionRecord, UserRecord
+from data.ulid import new_ulid
+from resolvers import ids, validate
+from resolvers.context import RequestContext
+from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.permissions import require_admin, require_viewer
+from resolvers.users import is_current, session_of_viewer
+
+NAME_MAX = 100
+BIO_MAX = 2000
+LOCATION_MAX = 200
+SOCIAL_LINKS_MAX = 10
+SOCIAL_NAME_MAX = 50
+# One message for every failed sign-in, so it never tells which part was wrong.
+BAD_CREDENTIALS = "wrong email or password"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: its token (shown once), the stored session, and its user."""
+
+    token: str
+    session: SessionRecord
+    user: UserRecord
+
+
+def _cache(ctx: RequestContext, item: Item | None) -> None:
+    """Replace the request's cached copy of a written item with what was written."""
+    if item is not None:
+        key = {"PK": str(item["PK"]), "SK": str(item["SK"])}
+        ctx.loaders.items.clear(key).prime(key, item)
+
+
+def _act_as(ctx: RequestContext, session: SessionRecord | None, user: UserRecord | None) -> None:
+    """The rest of this request runs as the session just opened (or anonymously once it
+    is closed), so that e.g. `signUp { user { email } }` shows the new user's email."""
+    ctx.session = session
+    ctx._viewer = user
+
+
+async def sign_up(ctx: RequestContext, email: str, password: str,
+                  first_name: str | None, last_name: str | None) -> SignedIn:
+    """A new USER account and its first session; CONFLICT if the email is taken."""
+    address = keys.normalise_email(email)
+    accounts.valid_password(password)
+    first = validate.optional_text("firstName", first_name, maximum=NAME_MAX)
+    last = validate.optional_text("lastName", last_name, maximum=NAME_MAX)
+    # The session names the user it opens for: the account is created with its ID.
+    token, session = accounts.new_session(new_ulid(), ctx.user_agent,
+                                          ctx.settings.session_ttl_seconds)
+    account = await accounts.create_user(ctx.dynamo, address, password, first, last,
+                                         session=session)
+    _cache(ctx, account.user)
+    _cache(ctx, account.profile)
+    user = account.record
+    _act_as(ctx, session, user)
+    return SignedIn(token, session, user)
+
+
+async def sign_in(ctx: RequestContext, email: str, password: str) -> SignedIn:
+    """A new session for the account; UNAUTHENTICATED, always with the same message,
+    for an unknown email, a wrong password, or an account that may not sign in."""
+    address = keys.normalise_email(email)
+    account = await accounts.authenticate(ctx.dynamo, address, password)
+    if account is None:
+        raise Unauthenticated(BAD_CREDENTIALS)
+    _cache(ctx, account.user)
+    user = account.record
+    token, session = accounts.new_session(user.user_id, ctx.user_agent,
+                                          ctx.settings.session_ttl_seconds)
+    await accounts.put_session(ctx.dynamo, session)
+    _act_as(ctx, session, user)
+    return SignedIn(token, session, user)
+
+
+async def sign_out(ctx: RequestContext) -> bool:
+    """End the session that made this request."""
+    viewer = require_viewer(ctx)
+    if ctx.session is not None:
+        # Already gone (a concurrent sign-out) is as good as deleted.
+        await accounts.delete_session(ctx.dynamo, ctx.session.token_hash, viewer.user_id)
+    _act_as(ctx, None, None)
+    return True
+
+
+async def revoke_session(ctx: RequestContext, global_id: str) -> bool:
+    """End one of the viewer's own live sessions; NOT_FOUND for anyone else's."""
+    viewer = require_viewer(ctx)
+    session_id = ids.decode_as(global_id, ("Session",))[1][0]
+    found = await session_of_viewer(ctx, session_id)
+    if found is None or not await accounts.delete_session(
+        ctx.dynamo, found.token_hash, viewer.user_id
+    ):
+        raise NotFound("no such session")
+    if is_current(ctx, found):
+        _act_as(ctx, None, None)
+    return True
+
+
+async def change_password(ctx: RequestContext, current: str, new: str) -> bool:
+    """Replace the viewer's password and end their other sessions.
+
+    A wrong current password is BAD_USER_INPUT on `currentPassword`: the viewer
+    is signed in, so UNAUTHENTICATED would wrongly tell the client its session ended.
+    """
+    viewer = require_viewer(ctx)
+    accounts.valid_password(new, "newPassword")
+    keep = ctx.session.session_id if ctx.session else None
+    if not await accounts.change_password(ctx.dynamo, viewer.user_id, current, new, keep):
+        raise InvalidInput("currentPassword", "currentPassword is not the current password")
+    return True
+
+
+def _social_links(links: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """(name, url) pairs, checked: at most ten, each with a name and an http(s) URL."""
+    if len(links) > SOCIAL_LINKS_MAX:
+        raise InvalidInput("socialLinks", f"socialLinks holds at most {SOCIAL_LINKS_MAX} links")
+    checked = []
+    for index, (name, url) in enumerate(links):
+        field = f"socialLinks[{index}]"
+        label = validate.text(f"{field}.name", name, maximum=SOCIAL_NAME_MAX)
+        address = validate.url(f"{field}.url", url)
+        if address is None:
+            raise InvalidInput(f"{field}.url", f"{field}.url must not be empty")
+        checked.append({"name": label, "url": address})
+    return checked
+
+
+_USER_FIELDS = ("firstName", "lastName")
+
+
+def _checked(name: str, value: Any) -> Any:
+    """One UpdateProfileInput field, validated into the value to store (None clears)."""
+    if name in _USER_FIELDS:
+        return validate.optional_text(name, value, maximum=NAME_MAX)
+    if name == "bio":
+        return validate.optional_text(name, value, maximum=BIO_MAX)
+    if name == "location":
+        return validate.optional_text(name, value, maximum=LOCATION_MAX)
+    if name in ("avatarUrl", "website"):
+        return validate.url(name, value)
+    if name == "socialLinks":
+        return _social_links(value or [])
+    raise ValueError(f"updateProfile has no field {name}")
+
+
+async def update_profile(ctx: RequestContext, given: Mapping[str, Any]) -> UserRecord:
+    """Change the viewer's names and profile.
+
+    `given` holds only the fields the client sent; null or blank clears a
+    field, and null `socialLinks` clears the list. Everything is checked
+    before the one transaction that writes both items.
+    """
+    viewer = require_viewer(ctx)
+    checked = {name: _checked(name, value) for name, value in given.items()}
+    if not checked:
+        return viewer
+    user_changes = {k: v for k, v in checked.items() if k in _USER_FIELDS}
+    profile_changes = {k: v for k, v in checked.items() if k not in _USER_FIELDS}
+    account = await accounts.update_profile(ctx.dynamo, viewer.user_id, user_changes,
+                                            profile_changes)
+    _cache(ctx, account.user)
+    _cache(ctx, account.profile)
+    user = account.record
+    _act_as(ctx, ctx.session, user)
+    return user
+
+
+async def update_user(ctx: RequestContext, global_id: str, role: str | None,
+                      status: str | None) -> UserRecord:
+    """An admin sets a user's role and/or status.
+
+    Admins may not change their own, so the last admin cannot lock everyone out.
+    """
+    admin = require_admin(ctx)
+    user_id = ids.user_id(global_id)
+    if user_id == admin.user_id and (role or status):
+        raise Forbidden("admins cannot change their own role or status")
+    account = await accounts.set_role_and_status(ctx.dynamo, user_id, role, status)
+    _cache(ctx, account.user)
+    return account.record
