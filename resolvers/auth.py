@@ -47,13 +47,6 @@ def _cache(ctx: RequestContext, item: Item | None) -> None:
         ctx.loaders.items.clear(key).prime(key, item)
 
 
-def _act_as(ctx: RequestContext, session: SessionRecord | None, user: UserRecord | None) -> None:
-    """The rest of this request runs as the session just opened (or anonymously once it
-    is closed), so that e.g. `signUp { user { email } }` shows the new user's email."""
-    ctx.session = session
-    ctx._viewer = user
-
-
 async def sign_up(ctx: RequestContext, email: str, password: str,
                   first_name: str | None, last_name: str | None) -> SignedIn:
     """A new USER account and its first session; CONFLICT if the email is taken."""
@@ -69,7 +62,7 @@ async def sign_up(ctx: RequestContext, email: str, password: str,
     _cache(ctx, account.user)
     _cache(ctx, account.profile)
     user = account.record
-    _act_as(ctx, session, user)
+    ctx.act_as(session, user)
     return SignedIn(token, session, user)
 
 
@@ -85,7 +78,7 @@ async def sign_in(ctx: RequestContext, email: str, password: str) -> SignedIn:
     token, session = accounts.new_session(user.user_id, ctx.user_agent,
                                           ctx.settings.session_ttl_seconds)
     await accounts.put_session(ctx.dynamo, session)
-    _act_as(ctx, session, user)
+    ctx.act_as(session, user)
     return SignedIn(token, session, user)
 
 
@@ -95,7 +88,7 @@ async def sign_out(ctx: RequestContext) -> bool:
     if ctx.session is not None:
         # Already gone (a concurrent sign-out) is as good as deleted.
         await accounts.delete_session(ctx.dynamo, ctx.session.token_hash, viewer.user_id)
-    _act_as(ctx, None, None)
+    ctx.act_as(None, None)
     return True
 
 
@@ -109,7 +102,7 @@ async def revoke_session(ctx: RequestContext, global_id: str) -> bool:
     ):
         raise NotFound("no such session")
     if is_current(ctx, found):
-        _act_as(ctx, None, None)
+        ctx.act_as(None, None)
     return True
 
 
@@ -178,7 +171,7 @@ async def update_profile(ctx: RequestContext, given: Mapping[str, Any]) -> UserR
     _cache(ctx, account.user)
     _cache(ctx, account.profile)
     user = account.record
-    _act_as(ctx, ctx.session, user)
+    ctx.act_as(ctx.session, user)
     return user
 
 

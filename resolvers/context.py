@@ -39,6 +39,11 @@ class RequestContext:
     user_agent: str | None = None
     _viewer: UserRecord | None = field(default=None, repr=False)
 
+    def act_as(self, session: SessionRecord | None, user: UserRecord | None) -> None:
+        """The rest of the request runs as `session` (None: anonymously), e.g. after signIn."""
+        self.session = session
+        self._viewer = user
+
     @property
     def viewer_id(self) -> str | None:
         return self._viewer.user_id if self._viewer else None
@@ -83,6 +88,5 @@ async def build_context(
     user = await loaders.user(session.user_id)
     if user is None or user.status in ("SUSPENDED", "INACTIVE"):
         return context
-    context.session = session
-    context._viewer = user
+    context.act_as(session, user)
     return context
