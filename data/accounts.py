@@ -8,7 +8,6 @@ prime their caches with exactly what was written.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,7 +22,7 @@ from data.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from data.passwords import hash_password, needs_rehash, verify_password
 from data.queries import QuerySpec, SortCondition, run_query
 from data.records import ProfileRecord, SessionRecord, UserRecord
-from data.tokens import token_hash
+from data.tokens import new_token, token_hash
 from data.transactions import MAX_ACTIONS, check, delete, put, transact, update, update_expression
 from data.ulid import new_ulid
 
@@ -86,7 +85,7 @@ def _changes(changes: Mapping[str, Any], stamp: str) -> tuple[str, dict[str, str
 def new_session(user_id: str, user_agent: str | None,
                 ttl_seconds: int) -> tuple[str, SessionRecord]:
     """A fresh bearer token and the session stored for it (under the token's hash only)."""
-    token = secrets.token_urlsafe(32)
+    token = new_token(user_id)
     started = now()
     expires = started + timedelta(seconds=ttl_seconds)
     record = SessionRecord(

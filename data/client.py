@@ -127,7 +127,7 @@ class Dynamo:
 
     # ------------------------------------------------------------ reads
 
-    async def get_items(self, keys: Sequence[Key]) -> list[Item | None]:
+    async def get_items(self, keys: Sequence[Key], consistent: bool = False) -> list[Item | None]:
         """BatchGetItem for `keys` (any number), in their order; None where missing."""
         unique: dict[tuple[str, str], Key] = {}
         for key in keys:
@@ -137,13 +137,17 @@ class Dynamo:
             for i in range(0, len(unique), BATCH_GET_MAX)
         ]
         found: dict[tuple[str, str], Item] = {}
-        for result in await asyncio.gather(*(self._batch_get(chunk) for chunk in chunks)):
+        for result in await asyncio.gather(
+            *(self._batch_get(chunk, consistent) for chunk in chunks)
+        ):
             found.update(result)
         return [found.get(key_tuple(key)) for key in keys]
 
-    async def _batch_get(self, chunk: list[Key]) -> dict[tuple[str, str], Item]:
+    async def _batch_get(self, chunk: list[Key], consistent: bool) -> dict[tuple[str, str], Item]:
         found: dict[tuple[str, str], Item] = {}
-        request: dict[str, Any] = {self.table: {"Keys": [to_wire(k) for k in chunk]}}
+        request: dict[str, Any] = {
+            self.table: {"Keys": [to_wire(k) for k in chunk], "ConsistentRead": consistent}
+        }
         for attempt in range(8):
             response = await self.call("batch_get_item", RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):

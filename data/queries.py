@@ -109,17 +109,21 @@ def _params(spec: QuerySpec, limit: int, start: dict[str, str] | None) -> dict[s
     return params
 
 
-async def run_query(dynamo: Dynamo, spec: QuerySpec) -> list[Item]:
+async def run_query(dynamo: Dynamo, spec: QuerySpec, consistent: bool = False) -> list[Item]:
     """Up to `spec.limit` items of the query, reading on while a filter thins pages.
 
     `limit` 0 reads everything (used for short, bounded lists like children).
+    `consistent` applies to the table only: GSIs have no strongly consistent reads.
     """
     items: list[Item] = []
     start = dict(spec.start) if spec.start else None
     while True:
         wanted = spec.limit - len(items) if spec.limit else 1000
         read = wanted + _FILTER_READ_AHEAD if spec.filter is not None else wanted
-        response = await dynamo.call("query", TableName=dynamo.table, **_params(spec, read, start))
+        params = _params(spec, read, start)
+        if consistent and spec.index is None:
+            params["ConsistentRead"] = True
+        response = await dynamo.call("query", TableName=dynamo.table, **params)
         items.extend(from_wire(raw) for raw in response.get("Items", []))
         last = response.get("LastEvaluatedKey")
         if last is None or (spec.limit and len(items) >= spec.limit):

@@ -185,10 +185,10 @@ ORDER_STATUSES = ("PENDING", "PROCESSING", "SHIPPED", "DELIVERED", "CANCELLED")
 _ORDER_UPDATES = {"PENDING": 0, "PROCESSING": 1, "SHIPPED": 2, "DELIVERED": 3, "CANCELLED": 1}
 
 
-def demo_token(index: int) -> str:
+def demo_token(user_id: str, index: int) -> str:
     """The bearer token of demo user `index`: fixed, so demo logins survive a reseed."""
     digest = hashlib.sha256(f"tablegate-demo-session-{index}".encode()).hexdigest()
-    return "demo-" + digest[:40]
+    return f"{user_id}.demo-{digest[:40]}"
 
 
 def slugify(text: str) -> str:
@@ -334,7 +334,7 @@ class _Builder:
             if self.rng.random() < 0.7:
                 user.login_count = self.rng.randint(1, 40)
                 user.last_login_at = iso(created + timedelta(days=self.rng.randint(1, 30)))
-            self.demo.users.append(_User(user, handle, demo_token(index)))
+            self.demo.users.append(_User(user, handle, demo_token(user.user_id, index)))
             self.demo.add(
                 "users",
                 self._profile(user, handle).to_item(user.created_at),

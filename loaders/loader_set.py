@@ -22,6 +22,8 @@ class LoaderSet:
 
     def __init__(self, dynamo: Dynamo) -> None:
         self.dynamo = dynamo
+        # Set for mutations: their responses must show their own writes.
+        self.consistent = False
         self.dispatcher = WaveDispatcher()
         self.items: WaveLoader[Key, Item | None] = WaveLoader(
             self.dispatcher, self._get_items, get_cache_key=lambda k: (k["PK"], k["SK"])
@@ -31,10 +33,17 @@ class LoaderSet:
         )
 
     async def _get_items(self, batch: list[Key]) -> list[Item | None]:
-        return await self.dynamo.get_items(batch)
+        return await self.dynamo.get_items(batch, self.consistent)
 
     async def _run_queries(self, specs: list[QuerySpec]) -> list[list[Item]]:
-        return list(await asyncio.gather(*(run_query(self.dynamo, spec) for spec in specs)))
+        return list(
+            await asyncio.gather(*(run_query(self.dynamo, s, self.consistent) for s in specs))
+        )
+
+    def read_your_writes(self) -> None:
+        """From now on read strongly consistent (table reads; GSIs cannot), so that a
+        mutation's response reflects its own writes."""
+        self.consistent = True
 
     # ------------------------------------------------------------ typed lookups
 

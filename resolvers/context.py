@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 
@@ -10,10 +11,10 @@ from data.clock import now, parse_iso
 from data.cursors import CursorSigner
 from data.records import SessionRecord, UserRecord
 from data.settings import Settings
-from data.tokens import token_hash
+from data.tokens import claimed_user, token_hash
 from loaders.loader_set import LoaderSet
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_.-]{16,256}$")
 MODERATING_ROLES = ("MODERATOR", "ADMIN")
 
 
@@ -82,10 +83,19 @@ async def build_context(
     token = bearer_token(authorization)
     if token is None:
         return context
-    session = await loaders.session(token_hash(token))
+    claimed = claimed_user(token)
+    if claimed is not None:
+        # Session and user leave together, in one BatchGetItem.
+        session, user = await asyncio.gather(
+            loaders.session(token_hash(token)), loaders.user(claimed)
+        )
+        if session is not None and session.user_id != claimed:
+            return context
+    else:
+        session = await loaders.session(token_hash(token))
+        user = await loaders.user(session.user_id) if session is not None else None
     if session is None or parse_iso(session.expires_at) <= now():
         return context
-    user = await loaders.user(session.user_id)
     if user is None or user.status in ("SUSPENDED", "INACTIVE"):
         return context
     context.act_as(session, user)

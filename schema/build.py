@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from schema.consistency import ReadYourWrites
 from schema.cost import CostReport
 from schema.errors import ErrorCodes
 from schema.mutation import Mutation
@@ -25,6 +26,7 @@ def make_schema() -> strawberry.Schema:
         extensions=[
             ErrorCodes,
             CostReport,
+            ReadYourWrites,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

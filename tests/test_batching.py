@@ -29,7 +29,7 @@ async def test_home_feed_is_three_round_trips_at_any_width(gql: Any) -> None:
     body = await gql(operation("home_feed"), {"first": 20})
     edges = body["data"]["posts"]["edges"]
     assert len(edges) == 20
-    assert sum(len(e["node"]["comments"]["nodes"]) for e in edges) >= 50
+    assert sum(len(e["node"]["comments"]["nodes"]) for e in edges) >= 20
     spent = body["extensions"]["cost"]
     assert spent["roundTrips"] == 3
     assert spent["dynamodbCalls"] <= 32
@@ -58,8 +58,12 @@ async def test_author_page_is_three_round_trips(gql: Any) -> None:
 
 
 async def test_post_page_rounds_follow_its_dependent_depth(gql: Any) -> None:
-    feed = await gql("{ posts(first: 1) { nodes { slug } } }")
-    slug = feed["data"]["posts"]["nodes"][0]["slug"]
+    feed = await gql("{ posts(first: 60) { nodes { slug comments { nodes { replyCount } } } } }")
+    slug = next(
+        n["slug"]
+        for n in feed["data"]["posts"]["nodes"]
+        if any(c["replyCount"] for c in n["comments"]["nodes"])
+    )
     # slug lock -> post -> comments, author, tags -> replies, profile, parent -> reply authors
     assert (await cost(gql, "post_page", {"slug": slug}))["roundTrips"] == 5
 
@@ -73,5 +77,5 @@ async def test_my_orders_rounds_follow_its_dependent_depth(
     gql: Any, seeded: dict[str, Any]
 ) -> None:
     token = next(u["token"] for u in seeded["users"] if u["role"] == "USER")
-    # session -> viewer -> orders -> their items -> the products
-    assert (await cost(gql, "my_orders", {}, token))["roundTrips"] == 5
+    # session and viewer together -> orders -> their items -> the products
+    assert (await cost(gql, "my_orders", {}, token))["roundTrips"] == 4

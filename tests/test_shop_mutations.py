@@ -299,8 +299,8 @@ async def test_a_price_change_between_read_and_write_fails_the_order(
     product_id = await make_product(gql, admin, stock=5, price="10.00")
     read_products = dynamo.get_items
 
-    async def read_then_reprice(batch: list[dict[str, str]]) -> Any:
-        found = await read_products(batch)
+    async def read_then_reprice(batch: list[dict[str, str]], consistent: bool = False) -> Any:
+        found = await read_products(batch, consistent)
         if any(key["PK"].startswith("PRODUCT#") for key in batch):
             # Another admin reprices right after placeOrder read the old price.
             monkeypatch.setattr(dynamo, "get_items", read_products)

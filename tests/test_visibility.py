@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from resolvers.ids import encode
+from tests import world as world_module
 from tests.conftest import codes
 
 POST = "query($id: ID!) { post(id: $id) { id status } node(id: $id) { id } }"
@@ -127,3 +130,22 @@ async def test_admin_only_lookup_by_email(gql: Any, world: Any) -> None:
     assert codes(await gql(query, {"e": email}, world.tokens["reader"])) == ["FORBIDDEN"]
     found = await gql(query, {"e": email.upper()}, world.tokens["admin"])
     assert found["data"]["userByEmail"]["id"] == encode("User", world.reader)
+
+
+async def test_a_token_must_name_the_user_its_session_belongs_to(
+    gql: Any, world: Any, dynamo: Any
+) -> None:
+    # A session of the reader stored under a token that claims to be the admin's.
+    forged = f"{world.admin}.{secrets.token_urlsafe(32)}"
+    session = world_module.session_item(
+        world.reader, forged, 50, datetime.now(UTC) + timedelta(days=1)
+    )
+    await world_module.write(dynamo, [session])
+    assert (await gql("{ viewer { id } }", token=forged))["data"]["viewer"] is None
+    honest = f"{world.reader}.{secrets.token_urlsafe(32)}"
+    session = world_module.session_item(
+        world.reader, honest, 51, datetime.now(UTC) + timedelta(days=1)
+    )
+    await world_module.write(dynamo, [session])
+    viewer = (await gql("{ viewer { id } }", token=honest))["data"]["viewer"]
+    assert viewer == {"id": encode("User", world.reader)}

@@ -69,7 +69,7 @@ def _user(uid: str, email: str, role: str, first: str, last: str, minute: int) -
     }
 
 
-def _session(uid: str, token: str, minute: int, expires: datetime) -> dict[str, Any]:
+def session_item(uid: str, token: str, minute: int, expires: datetime) -> dict[str, Any]:
     sid = ulid_at(minute)
     return {
         "PK": f"SESSION#{hashlib.sha256(token.encode()).hexdigest()}",
@@ -121,10 +121,10 @@ def build(shards: int, posts_by_author: int = 7) -> tuple[World, list[dict[str, 
         )
         token = secrets.token_urlsafe(32)
         world.tokens[name] = token
-        items.append(_session(uid, token, 10 + minute, live))
+        items.append(session_item(uid, token, 10 + minute, live))
     world.expired_token = secrets.token_urlsafe(32)
     items.append(
-        _session(world.reader, world.expired_token, 20, datetime.now(UTC) - timedelta(minutes=5))
+        session_item(world.reader, world.expired_token, 20, datetime.now(UTC) - timedelta(minutes=5))
     )
 
     world.category = ulid_at(30)
