@@ -43,6 +43,14 @@ def valid_slug(value: str, field: str = "slug") -> str:
     return value
 
 
+def slugify(value: str, field: str = "slug") -> str:
+    """A slug from free text: lower-case ASCII letters and digits joined by hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:SLUG_MAX].strip("-")
+    if not slug:
+        raise InvalidInput(field, f"{field} needs at least one letter or digit")
+    return slug
+
+
 def normalise_email(value: str, field: str = "email") -> str:
     """The lower-cased email, if it is in the practical subset we accept."""
     email = value.strip().lower()

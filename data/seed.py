@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -189,11 +188,6 @@ def demo_token(user_id: str, index: int) -> str:
     """The bearer token of demo user `index`: fixed, so demo logins survive a reseed."""
     digest = hashlib.sha256(f"tablegate-demo-session-{index}".encode()).hexdigest()
     return f"{user_id}.demo-{digest[:40]}"
-
-
-def slugify(text: str) -> str:
-    """Lower-case letters and digits joined by single hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[: keys.SLUG_MAX - 10]
 
 
 def _ms(moment: datetime) -> int:
@@ -553,7 +547,7 @@ class _Builder:
         # 30 of every 40 posts are published, 5 drafts, 5 archived.
         status = {5: "DRAFT", 7: "ARCHIVED"}.get(index % 8, "PUBLISHED")
         title = self.rng.choice(TITLE_FORMS).format(self.rng.choice(TOPICS))
-        slug = base = slugify(title)
+        slug = base = keys.slugify(title)[: keys.SLUG_MAX - 10].rstrip("-")
         suffix = 1
         while slug in taken:
             suffix += 1

@@ -47,7 +47,7 @@ def _name_and_slug(name: str, slug: str | None) -> tuple[str, str]:
     """The trimmed name, and the given slug (checked) or one made from the name."""
     clean = validate.text("name", name, maximum=NAME_MAX)
     if slug is None or not slug.strip():
-        return clean, validate.slugify(clean, "name")
+        return clean, keys.slugify(clean, "name")
     return clean, keys.valid_slug(slug.strip(), "slug")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import posts_write
+from data import keys, posts_write
 from data.blog import KEEP, Keep
 from data.errors import InvalidInput, NotFound
 from data.records import PostRecord
@@ -69,7 +69,7 @@ def _category_id(value: str | None) -> str | None:
 def _title(value: str) -> tuple[str, str]:
     """The trimmed title and the slug it gives."""
     title = validate.text("title", value, maximum=TITLE_MAX)
-    return title, validate.slugify(title, "title")
+    return title, keys.slugify(title, "title")
 
 
 def _visible_post(ctx: RequestContext) -> posts_write.Guard:

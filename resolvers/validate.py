@@ -62,11 +62,3 @@ def money(field: str, value: Decimal) -> Decimal:
     """A non-negative amount with at most two decimal places, as exactly two places."""
     keys.price_cents(value, field)
     return value.quantize(Decimal("0.01"))
-
-
-def slugify(value: str, field: str = "slug") -> str:
-    """A slug from free text: lower-case ASCII letters and digits joined by hyphens."""
-    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[: keys.SLUG_MAX].strip("-")
-    if not slug:
-        raise InvalidInput(field, f"{field} needs at least one letter or digit")
-    return slug

@@ -90,6 +90,20 @@ def gql(http: httpx.AsyncClient, seeded: dict[str, Any]) -> GraphQLClient:
     return GraphQLClient(http)
 
 
+@pytest.fixture(scope="session")
+def admin(seeded: dict[str, Any]) -> str:
+    """The bearer token of the seeded ADMIN."""
+    token: str = seeded["users"][0]["token"]
+    return token
+
+
+@pytest.fixture(scope="session")
+def moderator(seeded: dict[str, Any]) -> str:
+    """The bearer token of the seeded MODERATOR."""
+    token: str = seeded["users"][1]["token"]
+    return token
+
+
 def codes(body: dict[str, Any]) -> list[str]:
     """The extensions.code of every error in a response."""
     return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]

@@ -70,18 +70,6 @@ query($id: ID!) {
 
 
 @pytest.fixture(scope="module")
-def admin(seeded: dict[str, Any]) -> str:
-    token: str = seeded["users"][0]["token"]
-    return token
-
-
-@pytest.fixture(scope="module")
-def moderator(seeded: dict[str, Any]) -> str:
-    token: str = seeded["users"][1]["token"]
-    return token
-
-
-@pytest.fixture(scope="module")
 def author(seeded: dict[str, Any]) -> str:
     token: str = seeded["users"][2]["token"]
     return token

@@ -49,18 +49,6 @@ BY_STATUS = "query($s: OrderStatus!) { ordersByStatus(status: $s, first: 20) { n
 
 
 @pytest.fixture(scope="module")
-def admin(seeded: dict[str, Any]) -> str:
-    token: str = seeded["users"][0]["token"]
-    return token
-
-
-@pytest.fixture(scope="module")
-def moderator(seeded: dict[str, Any]) -> str:
-    token: str = seeded["users"][1]["token"]
-    return token
-
-
-@pytest.fixture(scope="module")
 def shoppers(seeded: dict[str, Any]) -> list[str]:
     return [user["token"] for user in seeded["users"][2:]]
 

@@ -124,7 +124,9 @@ def build(shards: int, posts_by_author: int = 7) -> tuple[World, list[dict[str, 
         items.append(session_item(uid, token, 10 + minute, live))
     world.expired_token = secrets.token_urlsafe(32)
     items.append(
-        session_item(world.reader, world.expired_token, 20, datetime.now(UTC) - timedelta(minutes=5))
+        session_item(
+            world.reader, world.expired_token, 20, datetime.now(UTC) - timedelta(minutes=5)
+        )
     )
 
     world.category = ulid_at(30)
