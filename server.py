@@ -39,7 +39,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
 
     def __init__(self, settings: Settings, dynamo: Dynamo) -> None:
         super().__init__(
-            make_schema(),
+            make_schema(introspection=settings.introspection),
             graphql_ide=None if settings.production else "graphiql",
         )
         self.settings = settings

@@ -25,6 +25,7 @@ class Settings:
     bootstrap_admin_email: str | None
     bootstrap_admin_password: str | None
     max_concurrency: int
+    introspection: bool
 
     @property
     def production(self) -> bool:
@@ -42,6 +43,17 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -71,4 +83,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bootstrap_admin_email=env.get("BOOTSTRAP_ADMIN_EMAIL") or None,
         bootstrap_admin_password=env.get("BOOTSTRAP_ADMIN_PASSWORD") or None,
         max_concurrency=_int(env, "TABLEGATE_MAX_CONCURRENCY", 64),
+        introspection=_flag(env, "TABLEGATE_INTROSPECTION", environment != "production"),
     )

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from schema.consistency import ReadYourWrites
@@ -18,8 +24,12 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
 
-def make_schema() -> strawberry.Schema:
-    """The gateway's schema: the contract's roots, limits, error codes and cost report."""
+def make_schema(introspection: bool = True) -> strawberry.Schema:
+    """The gateway's schema: the contract's roots, limits, error codes and cost report.
+
+    Without `introspection`, `__schema` and `__type` are refused at validation.
+    """
+    closed = [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -30,6 +40,7 @@ def make_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            *([] if introspection else closed),
         ],
         config=StrawberryConfig(scalar_map=SCALARS),
     )

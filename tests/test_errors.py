@@ -61,3 +61,20 @@ async def test_every_response_reports_its_cost(gql: Any) -> None:
     body = await gql("{ categories { id } }")
     cost = body["extensions"]["cost"]
     assert cost["dynamodbCalls"] == 1 and cost["roundTrips"] == 1
+
+
+async def test_production_refuses_introspection_unless_enabled(settings: Any, dynamo: Any) -> None:
+    from dataclasses import replace
+
+    import httpx
+
+    from server import create_app
+
+    query = {"query": "{ __schema { queryType { name } } }"}
+    for introspection, expected in ((False, {"GRAPHQL_VALIDATION_FAILED"}), (True, set())):
+        closed = replace(settings, environment="production", introspection=introspection)
+        transport = httpx.ASGITransport(app=create_app(closed, dynamo))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            body = (await client.post("/graphql", json=query)).json()
+        assert set(codes(body)) == expected, body
+        assert ("data" in body and body["data"] is not None) is introspection
