@@ -214,10 +214,6 @@ def session_sort(sid: str) -> str:
     return f"SESSION#{valid_ulid(sid)}"
 
 
-def order_sort(oid: str) -> str:
-    return f"ORDER#{valid_ulid(oid)}"
-
-
 def published_sort(published_at: str, pid: str) -> str:
     """GSI sort key of a published post: time first so the index reads newest first."""
     return f"POST#{published_at}#{valid_ulid(pid)}"

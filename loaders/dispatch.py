@@ -53,7 +53,6 @@ class WaveDispatcher:
         self._quiet = 0
         self._waited = 0
         self.in_flight = 0
-        self.waves = 0
 
     def register(self, loader: WaveLoader[Any, Any]) -> None:
         self._loaders.append(loader)
@@ -90,7 +89,6 @@ class WaveDispatcher:
             loop.call_soon(self._tick)
             return
         self._armed = False
-        self.waves += 1
         for loader in self._loaders:
             if loader._queue:
                 dispatch_queue(loader)
