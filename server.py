@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -
             yield
         finally:
             if owned:
-                client.close()
+                await client.close()
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -141,7 +141,7 @@ def _create_table(settings: Settings) -> None:
         try:
             return await create_table(dynamo)
         finally:
-            dynamo.close()
+            await dynamo.close()
 
     created = asyncio.run(run())
     print(f"table {settings.table_name} {'created' if created else 'already exists'}")
@@ -156,7 +156,7 @@ def _seed(settings: Settings, scale: int) -> dict[str, Any]:
             await create_table(dynamo)
             return await seed(dynamo, scale)
         finally:
-            dynamo.close()
+            await dynamo.close()
 
     return asyncio.run(run())
 

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from data import keys
 from data.client import Dynamo, Item, Key, to_wire
 from data.clock import iso, now, now_iso
-from data.errors import ConditionFailed, Conflict, InvalidInput, NotFound
+from data.errors import ConditionFailed, Conflict, DynamoError, InvalidInput, NotFound
 from data.passwords import hash_password, needs_rehash, verify_password
 from data.queries import QuerySpec, SortCondition, run_query
 from data.records import ProfileRecord, SessionRecord, UserRecord
@@ -110,8 +108,8 @@ async def delete_session(dynamo: Dynamo, token_hash_hex: str, user_id: str) -> b
             ConditionExpression="#user = :user", ExpressionAttributeNames={"#user": "userId"},
             ExpressionAttributeValues=to_wire({":user": user_id}),
         )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+    except DynamoError as exc:
+        if exc.code == _CONDITION_FAILED:
             return False
         raise
     return True

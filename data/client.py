@@ -1,41 +1,35 @@
-"""The async DynamoDB access layer: boto3's client driven from a thread pool.
+"""The async DynamoDB access layer: every call on the event loop, recorded per request.
 
-boto3 is synchronous, so every call runs in a dedicated pool sized to the
-gateway's concurrency (and botocore's connection pool to match); the event loop
-only awaits. Every call is recorded in the current request's call log.
+`Dynamo.call` takes boto3's operation names and parameters in DynamoDB's typed
+JSON and sends them through `data.transport` (signed HTTP, no threads). Every
+call lands in the current request's call log. boto3's own client stays for code
+that runs off the loop: the command line and tests that write as another
+service would.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from data.calls import current_log
-from data.errors import ConditionFailed, Unavailable
+from data.errors import ConditionFailed, DynamoError, Unavailable
 from data.settings import Settings
+from data.transport import Transport, backoff
+from data.wire import Item, from_wire, to_wire
 
-Item = dict[str, Any]
+__all__ = ["BATCH_GET_MAX", "BATCH_WRITE_MAX", "Dynamo", "Item", "Key", "backoff",
+           "from_wire", "key_tuple", "to_wire"]
+
 Key = dict[str, str]
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
-_THROTTLED = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-}
 _CAPACITY_OPERATIONS = {
     "get_item",
     "batch_get_item",
@@ -48,76 +42,55 @@ _CAPACITY_OPERATIONS = {
     "transact_get_items",
 }
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def to_wire(item: Item) -> dict[str, Any]:
-    """Plain Python values to DynamoDB's typed JSON."""
-    return {name: _serializer.serialize(value) for name, value in item.items()}
-
-
-def from_wire(item: dict[str, Any]) -> Item:
-    """DynamoDB's typed JSON to plain Python values (numbers become Decimal)."""
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
-
 
 def key_tuple(key: Key) -> tuple[str, str]:
     return (key["PK"], key["SK"])
 
 
 class Dynamo:
-    """One DynamoDB client, its thread pool, and the table it serves."""
+    """The table the gateway serves and the one connection pool it is reached through."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.table = settings.table_name
-        session = boto3.session.Session()
-        local = settings.endpoint is not None and session.get_credentials() is None
-        # DynamoDB Local accepts any credentials; a bare machine has none.
-        self._client = session.client(
-            "dynamodb",
-            endpoint_url=settings.endpoint,
-            region_name=settings.region,
-            aws_access_key_id="local" if local else None,
-            aws_secret_access_key="local" if local else None,
-            config=Config(
-                max_pool_connections=settings.max_concurrency,
-                retries={"mode": "standard", "max_attempts": 4},
-                connect_timeout=3,
-                read_timeout=10,
-            ),
-        )
-        self._pool = ThreadPoolExecutor(
-            max_workers=settings.max_concurrency, thread_name_prefix="dynamodb"
-        )
+        self._transport = Transport(settings)
+        self._boto: Any = None
 
     @property
     def client(self) -> Any:
-        """The boto3 client, for code that runs off the event loop (seeding, tests)."""
-        return self._client
+        """boto3's client, for code that runs off the event loop (command line, tests)."""
+        if self._boto is None:
+            session = boto3.session.Session()
+            local = self.settings.endpoint is not None and session.get_credentials() is None
+            self._boto = session.client(
+                "dynamodb",
+                endpoint_url=self.settings.endpoint,
+                region_name=self.settings.region,
+                aws_access_key_id="local" if local else None,
+                aws_secret_access_key="local" if local else None,
+                config=Config(retries={"mode": "standard", "max_attempts": 4}),
+            )
+        return self._boto
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-        self._client.close()
+    async def close(self) -> None:
+        """Close the connection pool (and boto3's client, if it was used)."""
+        await self._transport.close()
+        if self._boto is not None:
+            self._boto.close()
+            self._boto = None
 
     async def call(self, operation: str, **params: Any) -> dict[str, Any]:
-        """Run one DynamoDB operation in the pool; throttling past retries -> Unavailable."""
+        """Run one DynamoDB operation (boto3's name, typed-JSON parameters).
+
+        DynamoError when DynamoDB refuses it; Unavailable when throttling, 5xx or
+        the network outlast the retries.
+        """
         if operation in _CAPACITY_OPERATIONS:
             params.setdefault("ReturnConsumedCapacity", "TOTAL")
         log = current_log()
         record = log.start(operation) if log is not None else None
-        loop = asyncio.get_running_loop()
         try:
-            response: dict[str, Any] = await loop.run_in_executor(
-                self._pool, partial(getattr(self._client, operation), **params)
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _THROTTLED:
-                raise Unavailable(f"DynamoDB {operation} throttled") from exc
-            raise
-        except BotoCoreError as exc:
-            raise Unavailable(f"DynamoDB {operation} failed: {exc}") from exc
+            response = await self._transport.send(operation, params)
         finally:
             if record is not None:
                 record.ended = time.perf_counter()
@@ -191,11 +164,11 @@ class Dynamo:
             params["ExpressionAttributeValues"] = to_wire(values)
         try:
             response = await self.call("update_item", **params)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+        except DynamoError as exc:
+            if exc.code != "ConditionalCheckFailedException":
                 raise
             # ReturnValuesOnConditionCheckFailure puts the item as it was here.
-            old: Any = exc.response.get("Item")
+            old: Any = exc.body.get("Item")
             raise ConditionFailed(from_wire(old) if old else None) from exc
         return from_wire(response.get("Attributes") or {})
 
@@ -216,11 +189,6 @@ class Dynamo:
                 await asyncio.sleep(backoff(attempt))
             else:
                 raise Unavailable("DynamoDB kept leaving items unprocessed")
-
-
-def backoff(attempt: int) -> float:
-    """Full-jitter exponential backoff, capped at about a second."""
-    return random.uniform(0, min(1.0, 0.025 * 2**attempt))
 
 
 def _capacity(consumed: Any) -> float:

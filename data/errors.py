@@ -44,3 +44,17 @@ class ConditionFailed(DataError):
 
 class Unavailable(DataError):
     """DynamoDB throttled or failed past the retries."""
+
+
+class DynamoError(Exception):
+    """DynamoDB refused a request (not retryable): its error code, message and body.
+
+    The body carries what some errors add: the old `Item` of a failed condition,
+    the `CancellationReasons` of a cancelled transaction.
+    """
+
+    def __init__(self, code: str, message: str, body: dict[str, Any]) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.body = body

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from data.client import Dynamo
+from data.errors import DynamoError
 
 INDEXES = ("GSI1", "GSI2", "GSI3")
 
@@ -42,8 +41,8 @@ async def describe_table(dynamo: Dynamo) -> dict[str, Any] | None:
     """The table's description, or None when it does not exist."""
     try:
         response = await dynamo.call("describe_table", TableName=dynamo.table)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+    except DynamoError as exc:
+        if exc.code == "ResourceNotFoundException":
             return None
         raise
     table: dict[str, Any] = response["Table"]
@@ -57,9 +56,9 @@ async def create_table(dynamo: Dynamo, timeout: float = 60.0) -> bool:
         try:
             await dynamo.call("create_table", **table_definition(dynamo.table))
             created = True
-        except ClientError as exc:
+        except DynamoError as exc:
             # Another process created it between our describe and create.
-            if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
+            if exc.code != "ResourceInUseException":
                 raise
     await _wait_active(dynamo, timeout)
     ttl = await dynamo.call("describe_time_to_live", TableName=dynamo.table)
@@ -92,6 +91,6 @@ async def delete_table(dynamo: Dynamo) -> None:
     """Drop the table if it exists (tests start from a clean table)."""
     try:
         await dynamo.call("delete_table", TableName=dynamo.table)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+    except DynamoError as exc:
+        if exc.code != "ResourceNotFoundException":
             raise

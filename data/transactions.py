@@ -12,10 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from data.client import Dynamo, Item, Key, backoff, to_wire
-from data.errors import Conflict, DataError, Unavailable
+from data.errors import Conflict, DataError, DynamoError, Unavailable
 
 MAX_ACTIONS = 100
 CONFLICT_RETRIES = 6
@@ -160,19 +158,16 @@ async def transact(dynamo: Dynamo, actions: list[Action], token: str | None = No
         try:
             await dynamo.call("transact_write_items", **params)
             return
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            if error.get("Code") != "TransactionCanceledException":
+        except DynamoError as exc:
+            if exc.code != "TransactionCanceledException":
                 raise
-            reasons = exc.response.get("CancellationReasons") or _reasons_from(
-                error.get("Message", "")
-            )
+            reasons = exc.body.get("CancellationReasons") or _reasons_from(exc.message)
             for action, reason in zip(actions, reasons, strict=False):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     raise action.failure from exc
             codes = {reason.get("Code") for reason in reasons}
             if not codes & _RETRYABLE:
-                raise Unavailable(f"transaction cancelled: {error.get('Message', '')}") from exc
+                raise Unavailable(f"transaction cancelled: {exc.message}") from exc
             if attempt == CONFLICT_RETRIES - 1:
                 raise Conflict("concurrent writes kept touching the same items; try again") from exc
             # Nothing was written: a cancelled transaction is safe to run again.

@@ -48,7 +48,7 @@ async def dynamo(settings: Settings) -> AsyncIterator[Dynamo]:
         yield client
     finally:
         await delete_table(client)
-        client.close()
+        await client.close()
 
 
 @pytest.fixture(scope="session")

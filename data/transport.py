@@ -1,0 +1,205 @@
+"""Signed HTTP to DynamoDB on the event loop.
+
+One aiohttp connection pool, requests signed with botocore's SigV4 signer
+(credentials, region and endpoint resolve exactly as boto3 resolves them),
+bodies encoded and decoded with orjson. What botocore's client gave us is kept:
+retries with full-jitter backoff on throttling, 5xx and broken connections; the
+CRC32 check of every response; connect and read timeouts. Nothing here blocks
+the loop: boto3's credential chain runs in a thread, at start and on refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import boto3
+import orjson
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
+
+from data.errors import DynamoError, Unavailable
+from data.settings import Settings
+
+MAX_ATTEMPTS = 4
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+# Refreshable credentials (roles, SSO) are re-read this often, in a thread;
+# botocore itself refreshes them well before they expire.
+CREDENTIALS_RECHECK = 60.0
+
+# botocore's standard retry mode: throttling and transient error codes.
+RETRYABLE_CODES = frozenset({
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalServerError",
+    "ServiceUnavailable",
+})
+_TARGET_PREFIX = "DynamoDB_20120810."
+_CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+def backoff(attempt: int) -> float:
+    """Full-jitter exponential backoff, capped at about a second."""
+    return random.uniform(0, min(1.0, 0.025 * 2**attempt))
+
+
+def target(operation: str) -> str:
+    """`batch_get_item` → `DynamoDB_20120810.BatchGetItem` (boto3's names, the API's target)."""
+    return _TARGET_PREFIX + "".join(part.capitalize() for part in operation.split("_"))
+
+
+def error_code(body: dict[str, Any]) -> str:
+    """The short error code of an error body (`…#ConditionalCheckFailedException`)."""
+    kind = str(body.get("__type", ""))
+    return kind.rsplit("#", 1)[-1]
+
+
+@dataclass
+class _Identity:
+    """Where requests go and who signs them, resolved by boto3's own chain."""
+
+    url: str
+    region: str
+    credentials: Credentials | None
+
+
+def _resolve(settings: Settings) -> _Identity:
+    """boto3's credential and endpoint resolution; reads files and may call out: off the loop."""
+    session = boto3.session.Session()
+    credentials = session.get_credentials()
+    if credentials is None and settings.endpoint is not None:
+        # DynamoDB Local accepts any credentials; a bare machine has none.
+        credentials = Credentials("local", "local")
+    client = session.client("dynamodb", region_name=settings.region,
+                            endpoint_url=settings.endpoint)
+    try:
+        return _Identity(client.meta.endpoint_url, client.meta.region_name, credentials)
+    finally:
+        client.close()
+
+
+class Transport:
+    """Sends one DynamoDB operation and returns its decoded response body."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._identity: _Identity | None = None
+        self._frozen: ReadOnlyCredentials | None = None
+        self._checked = 0.0
+        self._refreshing: asyncio.Task[None] | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._opening = asyncio.Lock()
+
+    async def _open(self) -> aiohttp.ClientSession:
+        async with self._opening:
+            if self._http is None:
+                self._identity = await asyncio.to_thread(_resolve, self._settings)
+                await self._freeze()
+                self._http = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(
+                        limit=self._settings.max_concurrency, ttl_dns_cache=300
+                    ),
+                    timeout=aiohttp.ClientTimeout(
+                        total=None, sock_connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
+                    ),
+                    auto_decompress=False,
+                    skip_auto_headers=("User-Agent", "Accept-Encoding"),
+                )
+        return self._http
+
+    async def _freeze(self) -> None:
+        credentials = self._identity.credentials if self._identity else None
+        self._frozen = (
+            await asyncio.to_thread(credentials.get_frozen_credentials) if credentials else None
+        )
+        self._checked = time.monotonic()
+
+    def _credentials(self) -> ReadOnlyCredentials:
+        identity = self._identity
+        if self._frozen is None or identity is None:
+            raise Unavailable("no AWS credentials found (environment, profile or role)")
+        refreshable = isinstance(identity.credentials, RefreshableCredentials)
+        stale = time.monotonic() - self._checked > CREDENTIALS_RECHECK
+        if refreshable and stale and (self._refreshing is None or self._refreshing.done()):
+            # Signing goes on with the current keys while the thread refreshes them.
+            self._refreshing = asyncio.create_task(self._freeze())
+        return self._frozen
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    def _signed(self, operation: str, body: bytes) -> dict[str, str]:
+        assert self._identity is not None
+        request = AWSRequest(
+            method="POST",
+            url=self._identity.url,
+            data=body,
+            headers={"Content-Type": _CONTENT_TYPE, "X-Amz-Target": target(operation)},
+        )
+        SigV4Auth(self._credentials(), "dynamodb", self._identity.region).add_auth(request)
+        headers = dict(request.headers.items())
+        # Unsigned, so the CRC32 DynamoDB sends is over the bytes we read.
+        headers["Accept-Encoding"] = "identity"
+        headers["User-Agent"] = "tablegate"
+        return headers
+
+    async def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The response to `operation`; DynamoError for a service error, Unavailable
+        when throttling, 5xx or the network outlast the retries."""
+        http = self._http or await self._open()
+        assert self._identity is not None
+        body = orjson.dumps(params)
+        failure = ""
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(backoff(attempt))
+            headers = self._signed(operation, body)
+            try:
+                async with http.post(self._identity.url, data=body, headers=headers) as reply:
+                    raw = await reply.read()
+                    status = reply.status
+                    crc = reply.headers.get("x-amz-crc32")
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+                continue
+            if crc is not None and int(crc) != zlib.crc32(raw):
+                failure = "the response failed its CRC32 check"
+                continue
+            try:
+                decoded: dict[str, Any] = orjson.loads(raw) if raw else {}
+            except orjson.JSONDecodeError:
+                failure = f"HTTP {status} with a body that is not JSON"
+                if status >= 500:
+                    continue
+                raise Unavailable(f"DynamoDB {operation}: {failure}") from None
+            if status < 300:
+                return decoded
+            code = error_code(decoded)
+            if code in RETRYABLE_CODES or status >= 500:
+                failure = code or f"HTTP {status}"
+                continue
+            message = decoded.get("message") or decoded.get("Message") or ""
+            raise DynamoError(code, str(message), decoded)
+        raise Unavailable(f"DynamoDB {operation} failed after {MAX_ATTEMPTS} attempts: {failure}")
