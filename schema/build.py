@@ -6,15 +6,17 @@ import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from schema.consistency import ReadYourWrites
 from schema.cost import CostReport
 from schema.errors import ErrorCodes
+from schema.parse_cache import MAX_DOCUMENTS, ParseCache
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
@@ -23,13 +25,18 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
+# Built once: the validation cache is keyed by the rule classes, and Strawberry's
+# limiter extensions would make new classes for every request.
+_LIMITS = (depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES))
+_CLOSED = (*_LIMITS, NoSchemaIntrospectionCustomRule)
+
 
 def make_schema(introspection: bool = True) -> strawberry.Schema:
     """The gateway's schema: the contract's roots, limits, error codes and cost report.
 
     Without `introspection`, `__schema` and `__type` are refused at validation.
     """
-    closed = [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
+    rules = list(_LIMITS if introspection else _CLOSED)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -37,10 +44,10 @@ def make_schema(introspection: bool = True) -> strawberry.Schema:
             ErrorCodes,
             CostReport,
             ReadYourWrites,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            *([] if introspection else closed),
+            lambda: AddValidationRules(rules),
+            ParseCache,
+            lambda: ValidationCache(maxsize=MAX_DOCUMENTS),
         ],
         config=StrawberryConfig(scalar_map=SCALARS),
     )
