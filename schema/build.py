@@ -16,8 +16,8 @@ from strawberry.schema.config import StrawberryConfig
 from schema.consistency import ReadYourWrites
 from schema.cost import CostReport
 from schema.errors import ErrorCodes
-from schema.parse_cache import MAX_DOCUMENTS, ParseCache
 from schema.mutation import Mutation
+from schema.parse_cache import MAX_DOCUMENTS, ParseCache
 from schema.query import Query
 from schema.scalars import SCALARS
 
