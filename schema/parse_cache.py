@@ -8,6 +8,7 @@ does not parse is left to Strawberry's parse, which reports it as usual.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import lru_cache
 
 from graphql import GraphQLError
@@ -26,8 +27,7 @@ class ParseCache(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None:
-            try:
+            # A document that fails is left to Strawberry's parse, which reports it.
+            with suppress(GraphQLError):
                 context.graphql_document = _parse(context.query, **context.parse_options)
-            except GraphQLError:
-                pass  # not cached: Strawberry's own parse reports it with the request
         yield
