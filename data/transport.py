@@ -1,7 +1,7 @@
 """Signed HTTP to DynamoDB on the event loop.
 
-One aiohttp connection pool, requests signed with botocore's SigV4 signer
-(credentials, region and endpoint resolve exactly as boto3 resolves them),
+One aiohttp connection pool, requests signed with SigV4 (`data.sigv4`; the
+credentials, region and endpoint resolve exactly as boto3 resolves them),
 bodies encoded and decoded with orjson. What botocore's client gave us is kept:
 retries with full-jitter backoff on throttling, 5xx and broken connections; the
 CRC32 check of every response; connect and read timeouts. Nothing here blocks
@@ -16,16 +16,16 @@ import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import boto3
 import orjson
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 
 from data.errors import DynamoError, Unavailable
 from data.settings import Settings
+from data.sigv4 import sign
 
 MAX_ATTEMPTS = 4
 CONNECT_TIMEOUT = 3.0
@@ -79,6 +79,7 @@ class _Identity:
     """Where requests go and who signs them, resolved by boto3's own chain."""
 
     url: str
+    host: str
     region: str
     credentials: Credentials | None
 
@@ -93,9 +94,18 @@ def _resolve(settings: Settings) -> _Identity:
     client = session.client("dynamodb", region_name=settings.region,
                             endpoint_url=settings.endpoint)
     try:
-        return _Identity(client.meta.endpoint_url, client.meta.region_name, credentials)
+        url = client.meta.endpoint_url
+        return _Identity(url, _host(url), client.meta.region_name, credentials)
     finally:
         client.close()
+
+
+def _host(url: str) -> str:
+    """The Host header a client sends to `url`: its netloc, without a default port."""
+    parts = urlsplit(url)
+    default = {"http": ":80", "https": ":443"}.get(parts.scheme, "")
+    netloc = parts.netloc
+    return netloc[: -len(default)] if default and netloc.endswith(default) else netloc
 
 
 class Transport:
@@ -152,17 +162,19 @@ class Transport:
 
     def _signed(self, operation: str, body: bytes) -> dict[str, str]:
         assert self._identity is not None
-        request = AWSRequest(
-            method="POST",
-            url=self._identity.url,
-            data=body,
-            headers={"Content-Type": _CONTENT_TYPE, "X-Amz-Target": target(operation)},
+        credentials = self._credentials()
+        headers = sign(
+            access_key=credentials.access_key,
+            secret_key=credentials.secret_key,
+            token=credentials.token,
+            region=self._identity.region,
+            host=self._identity.host,
+            headers={"content-type": _CONTENT_TYPE, "x-amz-target": target(operation)},
+            body=body,
         )
-        SigV4Auth(self._credentials(), "dynamodb", self._identity.region).add_auth(request)
-        headers = dict(request.headers.items())
         # Unsigned, so the CRC32 DynamoDB sends is over the bytes we read.
-        headers["Accept-Encoding"] = "identity"
-        headers["User-Agent"] = "tablegate"
+        headers["accept-encoding"] = "identity"
+        headers["user-agent"] = "tablegate"
         return headers
 
     async def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
