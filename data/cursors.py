@@ -11,6 +11,8 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
+from typing import overload
 
 from data.errors import InvalidInput
 
@@ -40,6 +42,10 @@ class CursorSigner:
         payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
         return f"{_b64(payload)}.{_b64(self._mac(binding, payload))}"
 
+    def lazy(self, binding: str, positions: list[Position]) -> Sequence[str]:
+        """The cursors of `positions`, each signed only when it is read."""
+        return _Signed(self, binding, positions)
+
     def decode(self, binding: str, cursor: str, field: str) -> Position:
         """The position in `cursor`, or BAD_USER_INPUT naming `field`."""
         try:
@@ -58,3 +64,26 @@ class CursorSigner:
         ):
             raise InvalidInput(field, f"{field} is not a valid cursor")
         return position
+
+
+class _Signed(Sequence[str]):
+    """Cursors signed on access: most pages are shown without their edges' cursors."""
+
+    def __init__(self, signer: CursorSigner, binding: str, positions: list[Position]) -> None:
+        self._signer = signer
+        self._binding = binding
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return _Signed(self._signer, self._binding, self._positions[index])
+        return self._signer.encode(self._binding, self._positions[index])

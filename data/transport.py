@@ -164,8 +164,8 @@ class Transport:
         assert self._identity is not None
         credentials = self._credentials()
         headers = sign(
-            access_key=credentials.access_key,
-            secret_key=credentials.secret_key,
+            access_key=credentials.access_key or "",
+            secret_key=credentials.secret_key or "",
             token=credentials.token,
             region=self._identity.region,
             host=self._identity.host,

@@ -65,7 +65,8 @@ def page_args(
 @dataclass
 class Page(Generic[T]):
     nodes: list[T]
-    cursors: list[str]
+    # Signed when read (`CursorSigner.lazy`): a page shown without cursors signs none.
+    cursors: Sequence[str]
     has_next: bool
     has_previous: bool
 
@@ -94,7 +95,7 @@ async def query_page(
         shown.reverse()
     return Page(
         nodes=[convert(item) for item in shown],
-        cursors=[ctx.cursors.encode(binding, spec.position_of(item)) for item in shown],
+        cursors=ctx.cursors.lazy(binding, [spec.position_of(item) for item in shown]),
         has_next=behind if args.backward else beyond,
         has_previous=beyond if args.backward else behind,
     )
@@ -137,7 +138,7 @@ async def merged_page(
         shown.reverse()
     return Page(
         nodes=[convert(item) for item in shown],
-        cursors=[ctx.cursors.encode(binding, {"s": str(item[sort_name])}) for item in shown],
+        cursors=ctx.cursors.lazy(binding, [{"s": str(item[sort_name])} for item in shown]),
         has_next=behind if args.backward else beyond,
         has_previous=beyond if args.backward else behind,
     )

@@ -28,21 +28,25 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
     nodes: list[T]
-    page_info: PageInfo
+    page: strawberry.Private[Page[Any]]
+
+    # Edges and page info are built only when selected: each cursor is an HMAC.
+    @strawberry.field
+    def edges(self) -> list[Edge[T]]:
+        return [Edge(cursor=c, node=n) for c, n in zip(self.page.cursors, self.nodes, strict=True)]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        cursors = self.page.cursors
+        return PageInfo(
+            has_next_page=self.page.has_next,
+            has_previous_page=self.page.has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
 
 
 def connection(page: Page[Any], wrap: Callable[[Any], T]) -> Connection[T]:
     """A Connection of `wrap(record)` for every record of `page`."""
-    nodes = [wrap(record) for record in page.nodes]
-    return Connection(
-        edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-        nodes=nodes,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
-    )
+    return Connection(nodes=[wrap(record) for record in page.nodes], page=page)

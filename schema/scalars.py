@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal as PyDecimal
 from decimal import InvalidOperation
@@ -11,8 +12,13 @@ import strawberry
 
 from data.clock import iso, parse_iso
 
+# The form `iso` writes, which is how this gateway stores every timestamp.
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
 
 def _serialize_datetime(value: Any) -> str:
+    if isinstance(value, str) and _CANONICAL.fullmatch(value):
+        return value  # already canonical: skip the parse and format
     return iso(value if isinstance(value, datetime) else parse_iso(str(value)))
 
 

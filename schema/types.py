@@ -1,13 +1,16 @@
 """Object types: one per entity, each wrapping its data-layer record.
 
-Fields read straight from the record; fields that need another lookup
+Fields that are the record's attributes are plain fields, copied when the
+object is built (`from_record`): graphql-core reads them as attributes, with
+no resolver, Info or awaitable. Fields that need a rule or another lookup
 delegate to `resolvers/`, which go through the request's loaders.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -21,6 +24,25 @@ from schema.scalars import DateTime, Decimal
 
 Info = strawberry.Info[RequestContext, None]
 Private = strawberry.Private
+T = TypeVar("T")
+
+
+@cache
+def _copied(cls: type) -> tuple[str, ...]:
+    """The fields of `cls` that hold a record attribute of the same name."""
+    definition: Any = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    return tuple(
+        f.python_name
+        for f in definition.fields
+        if f.base_resolver is None and f.python_name not in ("id", "rec")
+    )
+
+
+def from_record(cls: type[T], rec: Any, **computed: Any) -> T:
+    """An object of `cls` over `rec`: each plain field from the record's attribute of the
+    same name, unless `computed` gives it."""
+    values = {name: getattr(rec, name) for name in _copied(cls) if name not in computed}
+    return cls(rec=rec, **values, **computed)
 
 
 @strawberry.interface
@@ -38,29 +60,22 @@ class SocialLink:
 class Profile:
     rec: Private[records.ProfileRecord]
 
-    @strawberry.field
-    def bio(self) -> str | None:
-        return self.rec.bio
+    bio: str | None
 
-    @strawberry.field
-    def avatar_url(self) -> str | None:
-        return self.rec.avatar_url
+    avatar_url: str | None
 
-    @strawberry.field
-    def website(self) -> str | None:
-        return self.rec.website
+    website: str | None
 
-    @strawberry.field
-    def location(self) -> str | None:
-        return self.rec.location
+    location: str | None
 
-    @strawberry.field
-    def social_links(self) -> list[SocialLink]:
-        return [SocialLink(name=link.name, url=link.url) for link in self.rec.social_links]
+    social_links: list[SocialLink]
 
-    @strawberry.field
-    def updated_at(self) -> DateTime:
-        return self.rec.updated_at  # type: ignore[return-value]
+    updated_at: DateTime
+
+    @classmethod
+    def of(cls, rec: records.ProfileRecord) -> Profile:
+        links = [SocialLink(name=link.name, url=link.url) for link in rec.social_links]
+        return from_record(cls, rec, social_links=links)
 
 
 @strawberry.type
@@ -69,19 +84,13 @@ class Session(Node):
 
     @classmethod
     def of(cls, rec: records.SessionRecord) -> Session:
-        return cls(id=strawberry.ID(ids.encode("Session", rec.session_id)), rec=rec)
+        return from_record(cls, rec, id=strawberry.ID(ids.encode("Session", rec.session_id)))
 
-    @strawberry.field
-    def created_at(self) -> DateTime:
-        return self.rec.created_at  # type: ignore[return-value]
+    created_at: DateTime
 
-    @strawberry.field
-    def expires_at(self) -> DateTime:
-        return self.rec.expires_at  # type: ignore[return-value]
+    expires_at: DateTime
 
-    @strawberry.field
-    def user_agent(self) -> str | None:
-        return self.rec.user_agent
+    user_agent: str | None
 
     @strawberry.field(description="True for the session that made this request.")
     def current(self, info: Info) -> bool:
@@ -94,56 +103,43 @@ class User(Node):
 
     @classmethod
     def of(cls, rec: records.UserRecord) -> User:
-        return cls(id=strawberry.ID(ids.encode("User", rec.user_id)), rec=rec)
+        return from_record(
+            cls,
+            rec,
+            id=strawberry.ID(ids.encode("User", rec.user_id)),
+            display_name=users.display_name(rec),
+            role=Role(rec.role),
+            status=UserStatus(rec.status),
+        )
 
     @strawberry.field(description="Null unless the viewer is this user or an admin.")
     def email(self, info: Info) -> str | None:
         return users.email(info.context, self.rec)
 
-    @strawberry.field
-    def first_name(self) -> str | None:
-        return self.rec.first_name
+    first_name: str | None
 
-    @strawberry.field
-    def last_name(self) -> str | None:
-        return self.rec.last_name
+    last_name: str | None
 
-    @strawberry.field
-    def display_name(self) -> str:
-        return users.display_name(self.rec)
+    display_name: str
 
-    @strawberry.field
-    def role(self) -> Role:
-        return Role(self.rec.role)
+    role: Role
 
-    @strawberry.field
-    def status(self) -> UserStatus:
-        return UserStatus(self.rec.status)
+    status: UserStatus
 
-    @strawberry.field
-    def email_verified(self) -> bool:
-        return self.rec.email_verified
+    email_verified: bool
 
-    @strawberry.field
-    def last_login_at(self) -> DateTime | None:
-        return self.rec.last_login_at  # type: ignore[return-value]
+    last_login_at: DateTime | None
 
-    @strawberry.field
-    def created_at(self) -> DateTime:
-        return self.rec.created_at  # type: ignore[return-value]
+    created_at: DateTime
 
-    @strawberry.field
-    def updated_at(self) -> DateTime:
-        return self.rec.updated_at  # type: ignore[return-value]
+    updated_at: DateTime
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.rec.version
+    version: int
 
     @strawberry.field
     async def profile(self, info: Info) -> Profile | None:
         found = await users.profile(info.context, self.rec)
-        return Profile(rec=found) if found else None
+        return Profile.of(found) if found else None
 
     @strawberry.field(
         description=(
@@ -223,63 +219,38 @@ class Post(Node):
 
     @classmethod
     def of(cls, rec: records.PostRecord) -> Post:
-        return cls(id=strawberry.ID(ids.encode("Post", rec.post_id)), rec=rec)
+        gid = strawberry.ID(ids.encode("Post", rec.post_id))
+        return from_record(cls, rec, id=gid, status=PostStatus(rec.status))
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.rec.title
+    title: str
 
-    @strawberry.field
-    def slug(self) -> str:
-        return self.rec.slug
+    slug: str
 
-    @strawberry.field
-    def excerpt(self) -> str | None:
-        return self.rec.excerpt
+    excerpt: str | None
 
-    @strawberry.field
-    def content(self) -> str:
-        return self.rec.content
+    content: str
 
-    @strawberry.field
-    def featured_image(self) -> str | None:
-        return self.rec.featured_image
+    featured_image: str | None
 
-    @strawberry.field
-    def status(self) -> PostStatus:
-        return PostStatus(self.rec.status)
+    status: PostStatus
 
-    @strawberry.field
-    def published_at(self) -> DateTime | None:
-        return self.rec.published_at  # type: ignore[return-value]
+    published_at: DateTime | None
 
-    @strawberry.field
-    def view_count(self) -> int:
-        return self.rec.view_count
+    view_count: int
 
-    @strawberry.field
-    def like_count(self) -> int:
-        return self.rec.like_count
+    like_count: int
 
-    @strawberry.field
-    def comment_count(self) -> int:
-        return self.rec.comment_count
+    comment_count: int
 
     @strawberry.field(description="Whether the viewer has liked this post (false when anonymous).")
     async def liked_by_viewer(self, info: Info) -> bool:
         return await posts.liked_by_viewer(info.context, self.rec)
 
-    @strawberry.field
-    def created_at(self) -> DateTime:
-        return self.rec.created_at  # type: ignore[return-value]
+    created_at: DateTime
 
-    @strawberry.field
-    def updated_at(self) -> DateTime:
-        return self.rec.updated_at  # type: ignore[return-value]
+    updated_at: DateTime
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.rec.version
+    version: int
 
     @strawberry.field
     async def author(self, info: Info) -> User:
@@ -319,31 +290,21 @@ class Comment(Node):
 
     @classmethod
     def of(cls, rec: records.CommentRecord) -> Comment:
-        return cls(id=strawberry.ID(comments.global_id(rec)), rec=rec)
+        return from_record(
+            cls, rec, id=strawberry.ID(comments.global_id(rec)), status=CommentStatus(rec.status)
+        )
 
-    @strawberry.field
-    def content(self) -> str:
-        return self.rec.content
+    content: str
 
-    @strawberry.field
-    def status(self) -> CommentStatus:
-        return CommentStatus(self.rec.status)
+    status: CommentStatus
 
-    @strawberry.field
-    def like_count(self) -> int:
-        return self.rec.like_count
+    like_count: int
 
-    @strawberry.field
-    def reply_count(self) -> int:
-        return self.rec.reply_count
+    reply_count: int
 
-    @strawberry.field
-    def created_at(self) -> DateTime:
-        return self.rec.created_at  # type: ignore[return-value]
+    created_at: DateTime
 
-    @strawberry.field
-    def updated_at(self) -> DateTime:
-        return self.rec.updated_at  # type: ignore[return-value]
+    updated_at: DateTime
 
     @strawberry.field
     async def author(self, info: Info) -> User:
@@ -379,31 +340,19 @@ class Category(Node):
 
     @classmethod
     def of(cls, rec: records.CategoryRecord) -> Category:
-        return cls(id=strawberry.ID(ids.encode("Category", rec.category_id)), rec=rec)
+        return from_record(cls, rec, id=strawberry.ID(ids.encode("Category", rec.category_id)))
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.rec.name
+    name: str
 
-    @strawberry.field
-    def slug(self) -> str:
-        return self.rec.slug
+    slug: str
 
-    @strawberry.field
-    def description(self) -> str | None:
-        return self.rec.description
+    description: str | None
 
-    @strawberry.field
-    def color(self) -> str | None:
-        return self.rec.color
+    color: str | None
 
-    @strawberry.field
-    def icon(self) -> str | None:
-        return self.rec.icon
+    icon: str | None
 
-    @strawberry.field
-    def sort_order(self) -> int:
-        return self.rec.sort_order
+    sort_order: int
 
     @strawberry.field
     async def parent(self, info: Info) -> Category | None:
@@ -435,27 +384,17 @@ class Tag(Node):
 
     @classmethod
     def of(cls, rec: records.TagRecord) -> Tag:
-        return cls(id=strawberry.ID(ids.encode("Tag", rec.tag_id)), rec=rec)
+        return from_record(cls, rec, id=strawberry.ID(ids.encode("Tag", rec.tag_id)))
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.rec.name
+    name: str
 
-    @strawberry.field
-    def slug(self) -> str:
-        return self.rec.slug
+    slug: str
 
-    @strawberry.field
-    def description(self) -> str | None:
-        return self.rec.description
+    description: str | None
 
-    @strawberry.field
-    def color(self) -> str | None:
-        return self.rec.color
+    color: str | None
 
-    @strawberry.field
-    def post_count(self) -> int:
-        return self.rec.post_count
+    post_count: int
 
     @strawberry.field(description="Published posts with this tag, newest first.")
     async def posts(
@@ -478,43 +417,25 @@ class Product(Node):
 
     @classmethod
     def of(cls, rec: records.ProductRecord) -> Product:
-        return cls(id=strawberry.ID(ids.encode("Product", rec.product_id)), rec=rec)
+        return from_record(cls, rec, id=strawberry.ID(ids.encode("Product", rec.product_id)))
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.rec.name
+    name: str
 
-    @strawberry.field
-    def description(self) -> str | None:
-        return self.rec.description
+    description: str | None
 
-    @strawberry.field
-    def category(self) -> str:
-        return self.rec.category
+    category: str
 
-    @strawberry.field
-    def price(self) -> Decimal:
-        return self.rec.price  # type: ignore[return-value]
+    price: Decimal
 
-    @strawberry.field
-    def stock(self) -> int:
-        return self.rec.stock
+    stock: int
 
-    @strawberry.field
-    def active(self) -> bool:
-        return self.rec.active
+    active: bool
 
-    @strawberry.field
-    def created_at(self) -> DateTime:
-        return self.rec.created_at  # type: ignore[return-value]
+    created_at: DateTime
 
-    @strawberry.field
-    def updated_at(self) -> DateTime:
-        return self.rec.updated_at  # type: ignore[return-value]
+    updated_at: DateTime
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.rec.version
+    version: int
 
 
 @strawberry.type
@@ -526,21 +447,19 @@ class OrderItem:
         found = await shop.item_product(info.context, self.rec)
         return Product.of(found) if found else None
 
-    @strawberry.field(description="Name and price as they were when the order was placed.")
-    def product_name(self) -> str:
-        return self.rec.product_name
+    product_name: str = strawberry.field(
+        description="Name and price as they were when the order was placed."
+    )
 
-    @strawberry.field
-    def unit_price(self) -> Decimal:
-        return self.rec.unit_price  # type: ignore[return-value]
+    unit_price: Decimal
 
-    @strawberry.field
-    def quantity(self) -> int:
-        return self.rec.quantity
+    quantity: int
 
-    @strawberry.field
-    def subtotal(self) -> Decimal:
-        return self.rec.unit_price * self.rec.quantity  # type: ignore[return-value]
+    subtotal: Decimal
+
+    @classmethod
+    def of(cls, rec: records.OrderItemRecord) -> OrderItem:
+        return from_record(cls, rec, subtotal=rec.unit_price * rec.quantity)
 
 
 @strawberry.type
@@ -549,31 +468,24 @@ class Order(Node):
 
     @classmethod
     def of(cls, rec: records.OrderRecord) -> Order:
-        return cls(id=strawberry.ID(ids.encode("Order", rec.user_id, rec.order_id)), rec=rec)
+        return from_record(
+            cls,
+            rec,
+            id=strawberry.ID(ids.encode("Order", rec.user_id, rec.order_id)),
+            status=OrderStatus(rec.status),
+        )
 
-    @strawberry.field
-    def status(self) -> OrderStatus:
-        return OrderStatus(self.rec.status)
+    status: OrderStatus
 
-    @strawberry.field
-    def total(self) -> Decimal:
-        return self.rec.total  # type: ignore[return-value]
+    total: Decimal
 
-    @strawberry.field
-    def shipping_address(self) -> str:
-        return self.rec.shipping_address
+    shipping_address: str
 
-    @strawberry.field
-    def created_at(self) -> DateTime:
-        return self.rec.created_at  # type: ignore[return-value]
+    created_at: DateTime
 
-    @strawberry.field
-    def updated_at(self) -> DateTime:
-        return self.rec.updated_at  # type: ignore[return-value]
+    updated_at: DateTime
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.rec.version
+    version: int
 
     @strawberry.field
     async def customer(self, info: Info) -> User:
@@ -582,7 +494,7 @@ class Order(Node):
 
     @strawberry.field
     async def items(self, info: Info) -> list[OrderItem]:
-        return [OrderItem(rec=i) for i in await shop.items(info.context, self.rec)]
+        return [OrderItem.of(i) for i in await shop.items(info.context, self.rec)]
 
 
 WRAPPERS = {
