@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -131,8 +132,24 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -
 # ---------------------------------------------------------------- command line
 
 
-def _serve(settings: Settings) -> None:
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+def default_workers(settings: Settings) -> int:
+    """Worker processes when `--workers` is not given: every core in production, one in
+    development (where a single process keeps logs and the debugger simple)."""
+    return (os.cpu_count() or 1) if settings.production else 1
+
+
+def _serve(settings: Settings, workers: int) -> None:
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level="info")
+        return
+    # Each worker builds its app from the environment: hand it what this process
+    # settled, and one cursor secret, so a cursor from one worker is valid in all.
+    os.environ["TABLEGATE_SECRET"] = settings.secret.decode()
+    if settings.endpoint:
+        os.environ["DYNAMODB_ENDPOINT"] = settings.endpoint
+    uvicorn.run("server:create_app", factory=True, workers=workers, host=settings.host,
+                port=settings.port, log_level="info")
 
 
 def _create_table(settings: Settings) -> None:
@@ -168,7 +185,7 @@ def _print_seed(summary: dict[str, Any]) -> None:
         print(f"  {line}")
 
 
-def _dev(settings: Settings, scale: int, data_dir: Path) -> None:
+def _dev(settings: Settings, scale: int, data_dir: Path, workers: int) -> None:
     """Engine (unless DYNAMODB_ENDPOINT is set), table, demo data, then serve."""
     from dataclasses import replace
 
@@ -187,7 +204,7 @@ def _dev(settings: Settings, scale: int, data_dir: Path) -> None:
     try:
         _print_seed(_seed(settings, scale))
         print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
-        _serve(settings)
+        _serve(settings, workers)
     finally:
         if engine is not None:
             engine.stop()
@@ -202,8 +219,15 @@ def main(argv: list[str] | None = None) -> None:
     | install-assets`."""
     parser = argparse.ArgumentParser(prog="tablegate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve against the configured endpoint (AWS when unset)")
+    serve = commands.add_parser(
+        "serve", help="serve against the configured endpoint (AWS when unset)"
+    )
     dev = commands.add_parser("dev", help="embedded DynamoDB Local, demo data, GraphiQL")
+    for command in (serve, dev):
+        command.add_argument(
+            "--workers", type=int, default=None,
+            help="worker processes (default: the cores in production, 1 in development)",
+        )
     dev.add_argument("--scale", type=int, default=1)
     dev.add_argument("--data-dir", type=Path, default=Path(".dev-data"))
     commands.add_parser("create-table", help="create the table, indexes, TTL and stream")
@@ -227,10 +251,14 @@ def main(argv: list[str] | None = None) -> None:
         print(graphiql.install())
         return
     settings = load_settings()
+    workers = getattr(args, "workers", None)
+    workers = default_workers(settings) if workers is None else workers
+    if workers < 1:
+        parser.error("--workers must be at least 1")
     if args.command == "serve":
-        _serve(settings)
+        _serve(settings, workers)
     elif args.command == "dev":
-        _dev(settings, args.scale, args.data_dir)
+        _dev(settings, args.scale, args.data_dir, workers)
     elif args.command == "create-table":
         _create_table(settings)
     elif args.command == "seed":
