@@ -51,6 +51,8 @@ class QuerySpec:
     limit: int = 20
     start: tuple[tuple[str, str], ...] | None = None
     filter: Filter | None = None
+    # The attributes to read (ProjectionExpression); None reads whole items.
+    attributes: tuple[str, ...] | None = None
 
     @property
     def key_names(self) -> tuple[str, str]:
@@ -102,6 +104,10 @@ def _params(spec: QuerySpec, limit: int, start: dict[str, str] | None) -> dict[s
         names.update(dict(spec.filter.names))
         for placeholder, value in spec.filter.values:
             values[placeholder] = {"S": value} if isinstance(value, str) else {"N": str(value)}
+    if spec.attributes:
+        projected = {f"#p{i}": name for i, name in enumerate(spec.attributes)}
+        names.update(projected)
+        params["ProjectionExpression"] = ", ".join(projected)
     params["ExpressionAttributeNames"] = names
     params["ExpressionAttributeValues"] = values
     if start:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from data import keys
 from data.ulid import ulid_int
@@ -228,6 +228,15 @@ class PostRecord:
             updated_at=str(item.get("updatedAt", item["createdAt"])),
             version=_int(item, "version", 1),
         )
+
+    # What a list of posts reads when no one asked for `content`, the attribute that
+    # grows: every other attribute `from_item` reads, and the keys a cursor resumes from.
+    WITHOUT_CONTENT: ClassVar[tuple[str, ...]] = (
+        "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK",
+        "postId", "authorId", "categoryId", "tagIds", "title", "slug", "excerpt",
+        "featuredImage", "status", "publishedAt", "viewCount", "likeCount", "commentCount",
+        "createdAt", "updatedAt", "version",
+    )
 
     def index_keys(self, shards: int) -> Item:
         """GSI attributes for the post's current status (GSI2 only while published)."""

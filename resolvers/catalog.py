@@ -30,14 +30,17 @@ async def parent(ctx: RequestContext, record: CategoryRecord) -> CategoryRecord 
 
 
 async def category_posts(
-    ctx: RequestContext, record: CategoryRecord, args: PageArgs
+    ctx: RequestContext, record: CategoryRecord, args: PageArgs, content: bool = True
 ) -> Page[PostRecord]:
-    """Published posts of the category, newest first (GSI2 holds only published posts)."""
+    """Published posts of the category, newest first (GSI2 holds only published posts).
+
+    Without `content` the posts are read without it (their records hold "")."""
     spec = QuerySpec(
         "GSI2",
         keys.category_pk(record.category_id),
         SortCondition("begins_with", "POST#"),
         forward=False,
+        attributes=None if content else PostRecord.WITHOUT_CONTENT,
     )
     return await query_page(ctx, spec, args, PostRecord.from_item)
 

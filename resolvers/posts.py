@@ -26,14 +26,19 @@ async def post_by_slug(ctx: RequestContext, slug: str) -> PostRecord | None:
     return await visible(ctx, await ctx.loaders.post(owner)) if owner else None
 
 
-async def feed(ctx: RequestContext, args: PageArgs, status: str) -> Page[PostRecord]:
-    """All posts of one status, newest first: the GSI3 shards read at once and merged."""
+async def feed(
+    ctx: RequestContext, args: PageArgs, status: str, content: bool = True
+) -> Page[PostRecord]:
+    """All posts of one status, newest first: the GSI3 shards read at once and merged.
+
+    Without `content` the posts are read without it (their records hold "")."""
     if status != "PUBLISHED" and not ctx.moderates:
         if ctx.viewer is None:
             raise Unauthenticated("sign in as a moderator to list unpublished posts")
         raise Forbidden("only moderators and admins may list unpublished posts")
     shards = [
-        QuerySpec("GSI3", keys.feed_pk(status, shard), forward=False)
+        QuerySpec("GSI3", keys.feed_pk(status, shard), forward=False,
+                  attributes=None if content else PostRecord.WITHOUT_CONTENT)
         for shard in range(ctx.settings.feed_shards)
     ]
     return await merged_page(ctx, f"feed|{status}", shards, args, PostRecord.from_item)

@@ -53,9 +53,12 @@ async def profile(ctx: RequestContext, record: UserRecord) -> ProfileRecord | No
 
 
 async def posts(
-    ctx: RequestContext, record: UserRecord, args: PageArgs, status: str | None
+    ctx: RequestContext, record: UserRecord, args: PageArgs, status: str | None,
+    content: bool = True,
 ) -> Page[PostRecord]:
-    """Newest first; others than the author and moderators see published posts only."""
+    """Newest first; others than the author and moderators see published posts only.
+
+    Without `content` the posts are read without it (their records hold "")."""
     if sees_all_posts_of(ctx, record.user_id):
         where = post_status(status) if status else None
     elif status not in (None, "PUBLISHED"):
@@ -68,6 +71,7 @@ async def posts(
         SortCondition("begins_with", "POST#"),
         forward=False,
         filter=where,
+        attributes=None if content else PostRecord.WITHOUT_CONTENT,
     )
     return await query_page(ctx, spec, args, PostRecord.from_item)
 

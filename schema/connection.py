@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from resolvers.connections import Page
 
@@ -50,3 +51,28 @@ class Connection(Generic[T]):
 def connection(page: Page[Any], wrap: Callable[[Any], T]) -> Connection[T]:
     """A Connection of `wrap(record)` for every record of `page`."""
     return Connection(nodes=[wrap(record) for record in page.nodes], page=page)
+
+
+def _fields(selections: Sequence[Selection]) -> Iterator[SelectedField]:
+    """The fields of a selection set, fragments flattened."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            yield from _fields(selection.selections)
+
+
+def nodes_select(info: strawberry.Info[Any, Any], name: str) -> bool:
+    """Whether the connection being resolved selects `name` on its nodes, through
+    `nodes` or `edges { node }`, in any fragment (under @skip or @include too)."""
+    for connection_field in info.selected_fields:
+        for part in _fields(connection_field.selections):
+            if part.name == "edges":
+                nodes = [n for n in _fields(part.selections) if n.name == "node"]
+            elif part.name == "nodes":
+                nodes = [part]
+            else:
+                continue
+            if any(f.name == name for node in nodes for f in _fields(node.selections)):
+                return True
+    return False

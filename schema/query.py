@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers import catalog, nodes, posts, shop, users
 from resolvers.connections import page_args
-from schema.connection import Connection, connection
+from schema.connection import Connection, connection, nodes_select
 from schema.enums import OrderStatus, PostStatus, PriceOrder
 from schema.scalars import Decimal
 from schema.types import (
@@ -89,6 +89,7 @@ class Query:
             info.context,
             page_args(first, after, last, before),
             (status or PostStatus.PUBLISHED).value,
+            content=nodes_select(info, "content"),
         )
         return connection(page, Post.of)
 

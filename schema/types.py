@@ -18,7 +18,7 @@ from data import records
 from resolvers import catalog, comments, ids, posts, shop, users
 from resolvers.connections import page_args
 from resolvers.context import RequestContext
-from schema.connection import Connection, connection
+from schema.connection import Connection, connection, nodes_select
 from schema.enums import CommentStatus, OrderStatus, PostStatus, Role, SortOrder, UserStatus
 from schema.scalars import DateTime, Decimal
 
@@ -161,6 +161,7 @@ class User(Node):
             self.rec,
             page_args(first, after, last, before),
             status.value if status else None,
+            content=nodes_select(info, "content"),
         )
         return connection(page, Post.of)
 
@@ -373,7 +374,10 @@ class Category(Node):
         before: str | None = None,
     ) -> Connection[Post]:
         page = await catalog.category_posts(
-            info.context, self.rec, page_args(first, after, last, before)
+            info.context,
+            self.rec,
+            page_args(first, after, last, before),
+            content=nodes_select(info, "content"),
         )
         return connection(page, Post.of)
 
