@@ -1,90 +1,109 @@
-"""`python -m bench [--scale N] [--requests N] [--concurrent-requests N] ...`"""
+"""`python -m bench [--latency MS] [--compare REV] [--workers N] [--scale N] ...`"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 import time
+from contextlib import ExitStack
+from pathlib import Path
 
-from bench import report, workload
-from bench.client import Gateway, ResponseError
+from bench import report, worktree
+from bench.client import ResponseError
 from bench.environment import world
-from bench.runner import Operation, measure
+from bench.processes import ProcessError
+from bench.services import BENCH_ROOT
+from bench.session import Indexes, bench_gateway
+
+# A 1-minute load average above this means something else is busy on the machine.
+BUSY_LOAD = 1.0
 
 
 def options(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--scale", type=int, default=1, help="demo data scale (default 1)")
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=40,
-        help="requests per operation at concurrency 1 (default 40)",
+    """The command line, validated."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="The contract's operations against a gateway process on a freshly "
+        "seeded table, DynamoDB behind a latency-adding proxy.",
     )
-    parser.add_argument(
-        "--concurrency", type=int, default=16, help="the concurrent run's workers (default 16)"
-    )
-    parser.add_argument(
-        "--concurrent-requests",
-        type=int,
-        default=160,
-        help="requests per operation at that concurrency (default 160)",
-    )
-    parser.add_argument(
-        "--warmup", type=int, default=5, help="unmeasured requests per operation first (default 5)"
-    )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=10.0,
-        help="seconds after which a run stops sending requests (default 10)",
-    )
-    parser.add_argument(
-        "--only", default="", help="comma-separated operation names to run (default: all)"
-    )
+    add = parser.add_argument
+    add("--scale", type=int, default=1, help="demo data scale (default 1)")
+    add("--requests", type=int, default=40, help="requests per operation at concurrency 1 (40)")
+    add("--concurrency", type=int, default=16, help="the concurrent run's workers (default 16)")
+    add("--concurrent-requests", type=int, default=160,
+        help="requests per operation at that concurrency (default 160)")
+    add("--warmup", type=int, default=5,
+        help="unmeasured requests per operation before its runs, at concurrency 1 (5)")
+    add("--warmup-seconds", type=float, default=2.0,
+        help="per gateway, first every operation unmeasured at the concurrent level for "
+        "this long, to warm the engine's JIT and the gateway (default 2; 0: none)")
+    add("--budget", type=float, default=8.0,
+        help="seconds after which a run stops sending requests (default 8)")
+    add("--only", default="", help="comma-separated operation names to run (default: all)")
+    add("--latency", type=float, default=5.0,
+        help="ms the proxy adds to every DynamoDB call (default 5, AWS-like; 0 still proxies)")
+    add("--compare", metavar="REV", default=None,
+        help="also bench the gateway of git revision REV first, as the baseline")
+    add("--workers", type=int, default=1, help="uvicorn worker processes per gateway (1)")
+    add("--source", type=Path, default=BENCH_ROOT,
+        help="the tree whose gateway is 'current' and whose code seeds (default: this repo)")
     args = parser.parse_args(argv)
     if args.scale < 1 or min(args.requests, args.concurrency, args.concurrent_requests) < 1:
         parser.error("--scale, --requests, --concurrency and --concurrent-requests must be >= 1")
-    if args.warmup < 0 or args.budget <= 0:
-        parser.error("--warmup must be >= 0 and --budget > 0")
+    if args.warmup < 0 or args.budget <= 0 or args.latency < 0 or args.workers < 1:
+        parser.error("--warmup and --latency must be >= 0, --budget > 0, --workers >= 1")
+    args.source = args.source.resolve()
+    if not (args.source / "server.py").is_file():
+        parser.error(f"--source {args.source} has no server.py")
     return args
 
 
 async def run(args: argparse.Namespace) -> None:
-    """Seed, discover, then measure every operation at concurrency 1 and the high level."""
+    """Seed once, then bench the baseline (if any) and the current gateway, one at a time."""
     started = time.perf_counter()
-    async with world(args.scale) as bench:
-        catalog = await workload.discover(bench.gateway, bench.summary)
-        operations = workload.reads(catalog)
-        written, notes = await workload.writes(bench.gateway, catalog)
-        operations += written
-        wanted = {name for name in args.only.split(",") if name}
-        operations = [op for op in operations if not wanted or op.name in wanted]
-        for note in notes:
-            print(f"note: {note}")
-        print(report.header())
-        for operation in operations:
-            await _measure(bench.gateway, operation, args)
-    print(f"total {time.perf_counter() - started:.1f}s")
-
-
-async def _measure(gateway: Gateway, operation: Operation, args: argparse.Namespace) -> None:
-    # Request indexes never repeat, so writes never reuse variables (comments, orders).
-    await measure(gateway, operation, args.warmup, 1)
-    first = args.warmup
-    for concurrency, requests in ((1, args.requests), (args.concurrency, args.concurrent_requests)):
-        result = await measure(gateway, operation, requests, concurrency, first, args.budget)
-        first += requests
-        print(report.row(result), flush=True)
+    # SIGTERM stops the bench the way Ctrl-C does: cancelled, so every `finally` stops
+    # the processes it started and removes the worktree.
+    main_task = asyncio.current_task()
+    if main_task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    load = os.getloadavg()[0]
+    if load > BUSY_LOAD:
+        # Another process's CPU use lands in every latency and req/s figure.
+        print(f"note: load average {load:.1f} before the bench started: other processes "
+              f"share the {os.cpu_count()} cores, expect noisy figures")
+    with ExitStack() as stack:
+        baseline_source, baseline_title = None, ""
+        if args.compare:
+            repository = worktree.repository_of(BENCH_ROOT)
+            baseline_title = f"baseline {worktree.describe(repository, args.compare)}"
+            baseline_source = stack.enter_context(worktree.checkout(repository, args.compare))
+        bench = stack.enter_context(world(args.source, args.scale, args.latency))
+        print(report.legend(args.latency))
+        if args.workers > 1:
+            print(f"gateways run with --workers {args.workers}")
+        indexes = Indexes()
+        baseline = None
+        if baseline_source is not None:
+            baseline = await bench_gateway(baseline_source, bench, args, baseline_title, indexes)
+        current = await bench_gateway(args.source, bench, args, f"current {args.source}", indexes)
+        if baseline is not None:
+            print(report.comparison(baseline, current, args.concurrency))
+    print(f"\ntotal {time.perf_counter() - started:.1f}s")
 
 
 def main(argv: list[str]) -> int:
+    """Run the bench; 1 if a request or a process failed, 130 on Ctrl-C."""
     try:
         asyncio.run(run(options(argv)))
-    except ResponseError as failure:
+    except (ResponseError, ProcessError, worktree.WorktreeError) as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -1,72 +1,77 @@
-"""The benchmark's world: an engine, a fresh table, the demo data, and the app over them."""
+"""The bench's world: an engine, a fresh seeded table, and the latency proxy in front."""
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import httpx
+from bench import seeding
+from bench.processes import ProcessError, run_to_end
+from bench.services import Table, start_proxy
 
-from bench.client import Gateway
-from data import keys
-from data.client import Dynamo
-from data.engine import LocalDynamo
-from data.records import ProductRecord
-from data.seed import seed
-from data.settings import load_settings
-from data.table import create_table, delete_table
-from server import create_app
-
-# Stock of the products the bench orders: enough that place_order never runs out.
-BENCH_STOCK = 1_000_000
+SEED_TIMEOUT = 600.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
-    gateway: Gateway
-    dynamo: Dynamo
+    """The table as gateways see it (through the proxy), the proxy, the seed's summary."""
+
+    table: Table
+    proxy: str
     summary: dict[str, Any]
 
 
-@asynccontextmanager
-async def world(scale: int) -> AsyncIterator[World]:
-    """An engine (DYNAMODB_ENDPOINT or DynamoDB Local), a seeded table of its own, the app."""
-    async with AsyncExitStack() as stack:
+def _seeding(source: Path, table: Table, *args: str) -> str:
+    """Run bench/seeding.py with the code of `source` against the engine itself."""
+    return run_to_end(
+        f"seeding {' '.join(args)}",
+        [sys.executable, "-c", Path(seeding.__file__).read_text(), *args],
+        cwd=source,
+        env=table.environment(PYTHONPATH=str(source)),
+        timeout=SEED_TIMEOUT,
+    )
+
+
+def _drop(source: Path, table: Table) -> None:
+    # Best effort: a failure to drop must not hide what happened before.
+    try:
+        _seeding(source, table, "drop")
+    except ProcessError as failure:
+        print(f"note: table {table.name} not deleted: {failure}", file=sys.stderr)
+
+
+@contextmanager
+def world(source: Path, scale: int, latency_ms: float) -> Iterator[World]:
+    """An engine (DYNAMODB_ENDPOINT or DynamoDB Local), a table of its own seeded by the
+    code at `source`, and the proxy; all of it stopped or deleted on the way out."""
+    with ExitStack() as stack:
         endpoint = os.environ.get("DYNAMODB_ENDPOINT") or None
         if endpoint is None:
+            from data.engine import LocalDynamo
+
             engine = LocalDynamo().start()
             stack.callback(engine.stop)
             endpoint = engine.endpoint
-        settings = replace(
-            load_settings(), endpoint=endpoint, table_name=f"tablegate-bench-{uuid.uuid4().hex[:8]}"
-        )
-        dynamo = Dynamo(settings)
-        stack.callback(dynamo.close)
-        await create_table(dynamo)
-        stack.push_async_callback(delete_table, dynamo)
+        # One fixed secret for both gateways: cursors from either one verify in the other.
+        table = Table(endpoint, f"tablegate-bench-{uuid.uuid4().hex[:8]}", secrets.token_hex(32))
+        if os.environ.get("DYNAMODB_ENDPOINT"):
+            # An engine that outlives the bench keeps no bench tables.
+            stack.callback(_drop, source, table)
         started = time.perf_counter()
-        summary = await seed(dynamo, scale)
+        output = _seeding(source, table, "seed", str(scale))
+        summary: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
         counts = ", ".join(f"{n} {kind}" for kind, n in summary["counts"].items())
-        print(f"engine {endpoint}, table {settings.table_name}")
+        print(f"engine {endpoint}, table {table.name}")
         print(f"seeded scale {scale} in {time.perf_counter() - started:.1f}s: {counts}", flush=True)
-        await stock_up(dynamo, [p["productId"] for p in summary["products"] if p["active"]])
-        http = await stack.enter_async_context(
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_app(settings, dynamo)),
-                base_url="http://tablegate.bench",
-                timeout=60,
-            )
-        )
-        yield World(Gateway(http), dynamo, summary)
-
-
-async def stock_up(dynamo: Dynamo, product_ids: list[str]) -> None:
-    """Give the bench's own products a stock that concurrent orders cannot exhaust."""
-    found = await dynamo.get_items([keys.product(pid) for pid in product_ids])
-    records = [ProductRecord.from_item(item) for item in found if item]
-    await dynamo.batch_write([replace(r, stock=BENCH_STOCK).to_item() for r in records])
+        proxy, proxy_url = start_proxy(endpoint, latency_ms)
+        stack.callback(proxy.stop)
+        yield World(Table(proxy_url, table.name, table.secret, table.region), proxy_url, summary)

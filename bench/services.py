@@ -1,0 +1,88 @@
+"""The two servers the bench runs: the latency proxy and a gateway from a source tree."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.processes import Child, ProcessError, free_port
+
+# The bench package's own tree: where `python -m bench.proxy` is found.
+BENCH_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Table:
+    """Where a gateway finds its data, and the settings both gateways share."""
+
+    endpoint: str
+    name: str
+    secret: str
+    region: str = "us-east-1"
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """The process environment with this table's settings (and `extra`) in it."""
+        return {
+            **os.environ,
+            "DYNAMODB_ENDPOINT": self.endpoint,
+            "DYNAMODB_TABLE_NAME": self.name,
+            "TABLEGATE_SECRET": self.secret,
+            "AWS_REGION": self.region,
+            **extra,
+        }
+
+
+def start_proxy(upstream: str, latency_ms: float) -> tuple[Child, str]:
+    """A running `bench.proxy` in front of `upstream`, and its URL."""
+    port = free_port()
+    child = Child(
+        "proxy",
+        [
+            sys.executable,
+            "-m",
+            "bench.proxy",
+            "--upstream",
+            upstream,
+            "--port",
+            str(port),
+            "--latency",
+            str(latency_ms),
+        ],
+        cwd=BENCH_ROOT,
+        env={**os.environ, "PYTHONPATH": str(BENCH_ROOT)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        child.wait_http(f"{url}/__proxy/calls", START_TIMEOUT)
+    except ProcessError:
+        child.stop()
+        raise
+    return child, url
+
+
+def start_gateway(source: Path, table: Table, workers: int) -> tuple[Child, str]:
+    """`server.main(['serve'])` of the tree at `source` on a free port, once /healthz is 200."""
+    port = free_port()
+    command = ["serve"] + (["--workers", str(workers)] if workers > 1 else [])
+    child = Child(
+        f"gateway-{source.name}",
+        [sys.executable, "-c", f"import server; server.main({command!r})"],
+        cwd=source,
+        env=table.environment(
+            PYTHONPATH=str(source),
+            HOST="127.0.0.1",
+            PORT=str(port),
+            # The workload reads the schema's mutations by introspection.
+            TABLEGATE_INTROSPECTION="true",
+        ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        child.wait_http(f"{url}/healthz", START_TIMEOUT)
+    except ProcessError:
+        child.stop()
+        raise
+    return child, url
