@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -21,6 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from bench import cpu
+from data.engine import die_with_parent
 
 # No HTTP(S)_PROXY from the environment: the children listen on 127.0.0.1.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -28,22 +27,6 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class ProcessError(Exception):
     """A child did not start, did not become ready, or failed; the message has its log."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM me when the bench dies (Linux only)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class Child:
@@ -64,7 +47,7 @@ class Child:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
 
     @property
@@ -129,7 +112,7 @@ def run_to_end(
             text=True,
             timeout=timeout,
             check=False,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
     except subprocess.TimeoutExpired as exc:
         raise ProcessError(f"{name} did not finish within {timeout:.0f}s") from exc

@@ -7,7 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.processes import Child, ProcessError, free_port
+from bench.processes import Child, ProcessError
+from data.engine import free_port
 
 # The bench package's own tree: where `python -m bench.proxy` is found.
 BENCH_ROOT = Path(__file__).resolve().parent.parent
@@ -54,13 +55,7 @@ def start_proxy(upstream: str, latency_ms: float) -> tuple[Child, str]:
         cwd=BENCH_ROOT,
         env={**os.environ, "PYTHONPATH": str(BENCH_ROOT)},
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        child.wait_http(f"{url}/__proxy/calls", START_TIMEOUT)
-    except ProcessError:
-        child.stop()
-        raise
-    return child, url
+    return _ready(child, f"http://127.0.0.1:{port}", "/__proxy/calls")
 
 
 def start_gateway(source: Path, table: Table, workers: int) -> tuple[Child, str]:
@@ -79,9 +74,13 @@ def start_gateway(source: Path, table: Table, workers: int) -> tuple[Child, str]
             TABLEGATE_INTROSPECTION="true",
         ),
     )
-    url = f"http://127.0.0.1:{port}"
+    return _ready(child, f"http://127.0.0.1:{port}", "/healthz")
+
+
+def _ready(child: Child, url: str, probe: str) -> tuple[Child, str]:
+    """`child` and its URL once `probe` answers 200; stopped if it never does."""
     try:
-        child.wait_http(f"{url}/healthz", START_TIMEOUT)
+        child.wait_http(f"{url}{probe}", START_TIMEOUT)
     except ProcessError:
         child.stop()
         raise

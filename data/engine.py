@@ -146,7 +146,7 @@ def free_port() -> int:
         return port
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: ask Linux to SIGKILL us when the parent process dies."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -193,7 +193,7 @@ class LocalDynamo:
             env={**os.environ, "DDB_LOCAL_TELEMETRY": "0"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         atexit.register(self.stop)
         self._wait_ready(timeout)
