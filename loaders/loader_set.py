@@ -3,16 +3,21 @@
 `items` coalesces every GetItem asked for in one wave into BatchGetItem
 (100 keys a call, duplicates removed, missing items None). `queries` runs
 key-condition Queries: identical specs once, independent ones concurrently.
+
+`watch` puts items in the first wave with a callback that sees them before
+any result of the request reaches a resolver: the context resolves the bearer
+token that way, in the same round trip as the query's first lookups, and no
+resolver can read the viewer before it is known.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from data import keys, records
-from data.client import Dynamo, Item, Key
+from data.client import Dynamo, Item, Key, key_tuple
 from data.queries import QuerySpec, run_query
 from loaders.dispatch import WaveDispatcher, WaveLoader
 
@@ -31,14 +36,51 @@ class LoaderSet:
         self.queries: WaveLoader[QuerySpec, list[Item]] = WaveLoader(
             self.dispatcher, self._run_queries
         )
+        # Set by `watch`: the watched keys, their callback, and the gate that holds
+        # every batch's results until the callback has run.
+        self._watched: list[tuple[str, str]] = []
+        self._settle: Callable[[list[Item | None]], None] | None = None
+        self.gate: asyncio.Future[None] | None = None
+
+    def watch(self, batch: Sequence[Key], settle: Callable[[list[Item | None]], None]) -> None:
+        """Load `batch` with the first wave; `settle` gets its items (None where missing)
+        before any result reaches a resolver. `gate` is done once it has run, and fails
+        with the lookup's error if the batch failed."""
+        self._watched = [key_tuple(key) for key in batch]
+        self._settle = settle
+        self.gate = asyncio.get_running_loop().create_future()
+        self.gate.add_done_callback(_retrieved)
+        for key in batch:
+            # Only the batch matters here: the results travel through `settle`.
+            self.items.load(key).add_done_callback(_retrieved)
+
+    async def _after_gate(self) -> None:
+        if self.gate is not None and not self.gate.done():
+            await asyncio.shield(self.gate)
 
     async def _get_items(self, batch: list[Key]) -> list[Item | None]:
-        return await self.dynamo.get_items(batch, self.consistent)
+        # The watched keys were queued first: they are in the first wave's batch.
+        settle, gate = self._settle, self.gate
+        self._settle = None
+        try:
+            found = await self.dynamo.get_items(batch, self.consistent)
+            if settle is not None and gate is not None:
+                by_key = {key_tuple(k): item for k, item in zip(batch, found, strict=True)}
+                settle([by_key.get(key) for key in self._watched])
+                gate.set_result(None)
+        except Exception as exc:
+            if settle is not None and gate is not None and not gate.done():
+                gate.set_exception(exc)
+            raise
+        await self._after_gate()
+        return found
 
     async def _run_queries(self, specs: list[QuerySpec]) -> list[list[Item]]:
-        return list(
+        found = list(
             await asyncio.gather(*(run_query(self.dynamo, s, self.consistent) for s in specs))
         )
+        await self._after_gate()
+        return found
 
     def read_your_writes(self) -> None:
         """From now on read strongly consistent (table reads; GSIs cannot), so that a
@@ -110,3 +152,9 @@ class LoaderSet:
 
     async def liked(self, pid: str, uid: str) -> bool:
         return await self.item(keys.like(pid, uid)) is not None
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a watched load's failure as seen: the gate carries it to the resolvers."""
+    if not future.cancelled():
+        future.exception()

@@ -1,4 +1,12 @@
-"""What every resolver gets: the request's loaders, its viewer, and the cursor signer."""
+"""What every resolver gets: the request's loaders, its viewer, and the cursor signer.
+
+A bearer token of the form `<userId>.<random>` is resolved with the query's first
+wave of lookups (its session and user leave in the same BatchGetItem), not
+before it: execution starts at once. The loaders hold every result back until
+the viewer is known, so a resolver that reads the viewer after a lookup always
+sees it; one that reads it before any lookup awaits `identified()` first.
+Reading the viewer while it is still unknown is a programming error, and raises.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,8 @@ import asyncio
 import re
 from dataclasses import dataclass, field
 
-from data.client import Dynamo
+from data import keys
+from data.client import Dynamo, Item
 from data.clock import now, parse_iso
 from data.cursors import CursorSigner
 from data.records import SessionRecord, UserRecord
@@ -36,26 +45,49 @@ class RequestContext:
     loaders: LoaderSet
     cursors: CursorSigner
     request_id: str
-    session: SessionRecord | None = None
     user_agent: str | None = None
+    _session: SessionRecord | None = field(default=None, repr=False)
     _viewer: UserRecord | None = field(default=None, repr=False)
 
     def act_as(self, session: SessionRecord | None, user: UserRecord | None) -> None:
         """The rest of the request runs as `session` (None: anonymously), e.g. after signIn."""
-        self.session = session
+        self._session = session
         self._viewer = user
+
+    async def identified(self) -> None:
+        """Wait until the bearer token is resolved (SERVICE_UNAVAILABLE if that failed)."""
+        gate = self.loaders.gate
+        if gate is not None and not gate.done():
+            await asyncio.shield(gate)
+        self._known()
+
+    def _known(self) -> None:
+        gate = self.loaders.gate
+        if gate is None:
+            return
+        if not gate.done():
+            raise RuntimeError("the viewer was read before the token was resolved: "
+                               "await ctx.identified() first")
+        if gate.exception() is not None:
+            raise gate.exception()  # type: ignore[misc]
+
+    @property
+    def session(self) -> SessionRecord | None:
+        self._known()
+        return self._session
 
     @property
     def viewer_id(self) -> str | None:
-        return self._viewer.user_id if self._viewer else None
+        return self.viewer.user_id if self.viewer else None
 
     @property
     def viewer(self) -> UserRecord | None:
+        self._known()
         return self._viewer
 
     @property
     def role(self) -> str | None:
-        return self._viewer.role if self._viewer else None
+        return self.viewer.role if self.viewer else None
 
     @property
     def moderates(self) -> bool:
@@ -83,20 +115,29 @@ async def build_context(
     token = bearer_token(authorization)
     if token is None:
         return context
+    hashed = token_hash(token)
     claimed = claimed_user(token)
     if claimed is not None:
-        # Session and user leave together, in one BatchGetItem.
-        session, user = await asyncio.gather(
-            loaders.session(token_hash(token)), loaders.user(claimed)
-        )
-        if session is not None and session.user_id != claimed:
-            return context
-    else:
-        session = await loaders.session(token_hash(token))
-        user = await loaders.user(session.user_id) if session is not None else None
-    if session is None or parse_iso(session.expires_at) <= now():
+        # Session and user leave together, with the query's first lookups.
+        def settle(found: list[Item | None]) -> None:
+            session, user = found
+            _identify(context, SessionRecord.from_item(session) if session else None,
+                      UserRecord.from_item(user) if user else None)
+
+        loaders.watch([keys.session(hashed), keys.user(claimed)], settle)
         return context
-    if user is None or user.status in ("SUSPENDED", "INACTIVE"):
-        return context
-    context.act_as(session, user)
+    # A token without a user ID in it: its session first, then that session's user.
+    session = await loaders.session(hashed)
+    _identify(context, session, await loaders.user(session.user_id) if session else None)
     return context
+
+
+def _identify(context: RequestContext, session: SessionRecord | None,
+              user: UserRecord | None) -> None:
+    """Act as `user` if `session` is live and names it and the user may sign in; a bad or
+    expired token, or a suspended user, leaves the request anonymous."""
+    if session is None or user is None or session.user_id != user.user_id:
+        return
+    if parse_iso(session.expires_at) <= now() or user.status in ("SUSPENDED", "INACTIVE"):
+        return
+    context.act_as(session, user)

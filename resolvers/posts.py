@@ -32,6 +32,8 @@ async def feed(
     """All posts of one status, newest first: the GSI3 shards read at once and merged.
 
     Without `content` the posts are read without it (their records hold "")."""
+    if status != "PUBLISHED":
+        await ctx.identified()
     if status != "PUBLISHED" and not ctx.moderates:
         if ctx.viewer is None:
             raise Unauthenticated("sign in as a moderator to list unpublished posts")

@@ -50,6 +50,7 @@ async def order(ctx: RequestContext, global_id: str) -> OrderRecord | None:
 
 
 async def orders_by_status(ctx: RequestContext, status: str, args: PageArgs) -> Page[OrderRecord]:
+    await ctx.identified()
     require_admin(ctx)
     spec = QuerySpec("GSI2", keys.order_status_pk(status), forward=False)
     return await query_page(ctx, spec, args, OrderRecord.from_item)

@@ -39,6 +39,7 @@ async def user(ctx: RequestContext, global_id: str) -> UserRecord | None:
 
 
 async def user_by_email(ctx: RequestContext, email: str) -> UserRecord | None:
+    await ctx.identified()
     require_admin(ctx)
     owner = await ctx.loaders.owner_of(keys.email_lock(email), "userId")
     return await ctx.loaders.user(owner) if owner else None
@@ -120,6 +121,7 @@ async def sessions(ctx: RequestContext, record: UserRecord, args: PageArgs) -> P
 
 async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionRecord | None:
     """One of the viewer's own live sessions, by its ID (a GSI1 Query in their partition)."""
+    await ctx.identified()
     if ctx.viewer_id is None:
         return None
     spec = QuerySpec(

@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.consistency import ReadYourWrites
 from schema.cost import CostReport
 from schema.errors import ErrorCodes
+from schema.identity import MutationsKnowTheirViewer
 from schema.mutation import Mutation
 from schema.parse_cache import MAX_DOCUMENTS, ParseCache
 from schema.query import Query
@@ -44,6 +45,7 @@ def make_schema(introspection: bool = True) -> strawberry.Schema:
             ErrorCodes,
             CostReport,
             ReadYourWrites,
+            MutationsKnowTheirViewer,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(rules),
             ParseCache,

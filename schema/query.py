@@ -47,7 +47,8 @@ class Query:
         return [_wrapped(p) for p in pending]  # type: ignore[misc]
 
     @strawberry.field(description="The signed-in user, or null.")
-    def viewer(self, info: Info) -> User | None:
+    async def viewer(self, info: Info) -> User | None:
+        await info.context.identified()
         return User.of(info.context.viewer) if info.context.viewer else None
 
     @strawberry.field

@@ -90,3 +90,26 @@ async def test_an_engine_restart_is_survived(tmp_path: Path, settings: Settings)
     finally:
         await client.close()
         await asyncio.to_thread(engine.stop)
+
+
+async def test_a_token_that_cannot_be_resolved_is_a_graphql_error(
+    through: tuple[FaultProxy, Dynamo], seeded: dict[str, Any], settings: Settings
+) -> None:
+    # The token's session and user leave with the first wave; that BatchGetItem fails.
+    proxy, client = through
+    token = seeded["users"][2]["token"]
+    app = create_app(replace(settings, endpoint=proxy.url), client)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://tablegate.test") as http:
+        for query in ("{ viewer { id } }", "mutation { signOut }"):
+            proxy.fail_next(*["throttle"] * 4)
+            response = await http.post("/graphql", json={"query": query},
+                                       headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200
+            body = response.json()
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
+        viewer = await http.post("/graphql", json={"query": "{ viewer { id } }"},
+                                 headers={"Authorization": f"Bearer {token}"})
+        assert viewer.json()["data"]["viewer"]["id"] == ids.encode(
+            "User", seeded["users"][2]["userId"]
+        )
