@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -46,6 +47,10 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self.settings = settings
         self.dynamo = dynamo
         self.cursors = CursorSigner(settings.secret)
+
+    def encode_json(self, data: object) -> bytes:
+        # The response body of every request: orjson is several times faster than json.
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Strawberry's own page pulls React and GraphiQL from CDNs; ours is served locally.

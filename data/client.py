@@ -109,11 +109,14 @@ class Dynamo:
             list(unique.values())[i : i + BATCH_GET_MAX]
             for i in range(0, len(unique), BATCH_GET_MAX)
         ]
-        found: dict[tuple[str, str], Item] = {}
-        for result in await asyncio.gather(
-            *(self._batch_get(chunk, consistent) for chunk in chunks)
-        ):
-            found.update(result)
+        if len(chunks) == 1:
+            found = await self._batch_get(chunks[0], consistent)
+        else:
+            found = {}
+            for result in await asyncio.gather(
+                *(self._batch_get(chunk, consistent) for chunk in chunks)
+            ):
+                found.update(result)
         return [found.get(key_tuple(key)) for key in keys]
 
     async def _batch_get(self, chunk: list[Key], consistent: bool) -> dict[tuple[str, str], Item]:

@@ -11,12 +11,13 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
-from typing import overload
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar, overload
 
 from data.errors import InvalidInput
 
 Position = dict[str, str]
+T = TypeVar("T")
 _MAC_BYTES = 16
 
 
@@ -42,9 +43,11 @@ class CursorSigner:
         payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
         return f"{_b64(payload)}.{_b64(self._mac(binding, payload))}"
 
-    def lazy(self, binding: str, positions: list[Position]) -> Sequence[str]:
-        """The cursors of `positions`, each signed only when it is read."""
-        return _Signed(self, binding, positions)
+    def lazy(
+        self, binding: str, items: Sequence[T], position: Callable[[T], Position]
+    ) -> Sequence[str]:
+        """The cursors of `items` at `position(item)`, each made and signed only when read."""
+        return _Signed(self, binding, items, position)
 
     def decode(self, binding: str, cursor: str, field: str) -> Position:
         """The position in `cursor`, or BAD_USER_INPUT naming `field`."""
@@ -66,16 +69,18 @@ class CursorSigner:
         return position
 
 
-class _Signed(Sequence[str]):
+class _Signed(Sequence[str], Generic[T]):
     """Cursors signed on access: most pages are shown without their edges' cursors."""
 
-    def __init__(self, signer: CursorSigner, binding: str, positions: list[Position]) -> None:
+    def __init__(self, signer: CursorSigner, binding: str, items: Sequence[T],
+                 position: Callable[[T], Position]) -> None:
         self._signer = signer
         self._binding = binding
-        self._positions = positions
+        self._items = items
+        self._position = position
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._items)
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -85,5 +90,5 @@ class _Signed(Sequence[str]):
 
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
         if isinstance(index, slice):
-            return _Signed(self._signer, self._binding, self._positions[index])
-        return self._signer.encode(self._binding, self._positions[index])
+            return _Signed(self._signer, self._binding, self._items[index], self._position)
+        return self._signer.encode(self._binding, self._position(self._items[index]))

@@ -95,7 +95,7 @@ async def query_page(
         shown.reverse()
     return Page(
         nodes=[convert(item) for item in shown],
-        cursors=ctx.cursors.lazy(binding, [spec.position_of(item) for item in shown]),
+        cursors=ctx.cursors.lazy(binding, shown, spec.position_of),
         has_next=behind if args.backward else beyond,
         has_previous=beyond if args.backward else behind,
     )
@@ -138,7 +138,7 @@ async def merged_page(
         shown.reverse()
     return Page(
         nodes=[convert(item) for item in shown],
-        cursors=ctx.cursors.lazy(binding, [{"s": str(item[sort_name])} for item in shown]),
+        cursors=ctx.cursors.lazy(binding, shown, lambda item: {"s": str(item[sort_name])}),
         has_next=behind if args.backward else beyond,
         has_previous=beyond if args.backward else behind,
     )
