@@ -101,6 +101,12 @@ async def query_page(
     )
 
 
+def shard_share(wanted: int, shards: int) -> int:
+    """Items to ask each of `shards` for, to fill `wanted` from all of them in one round
+    trip unless they are skewed: twice the even share, and two more."""
+    return min(wanted, -(-2 * wanted // shards) + 2)
+
+
 async def merged_page(
     ctx: RequestContext,
     binding: str,
@@ -112,25 +118,52 @@ async def merged_page(
 
     Each shard spec reads in the connection's natural order; the cursor is the
     sort key of the last item shown, applied as a key condition on every shard.
+    A shard is asked for its fair share of the page with a margin (`shard_share`),
+    not for the whole page: items spread evenly over the shards, so one rarely
+    holds more. A shard that filled its share with items that would still be on
+    the page is read on from where it stopped, in one more round trip.
     """
     sort_name = shards[0].key_names[1]
     natural_forward = shards[0].forward
     position = ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
     mark = position.get("s") if position else None
     forward = natural_forward != args.backward
+    wanted = args.size + 1  # one more than shown: hasNextPage (or hasPreviousPage) is exact
+    share = shard_share(wanted, len(shards))
 
     def bounded(spec: QuerySpec, reading_forward: bool, limit: int) -> QuerySpec:
         sort = SortCondition(">" if reading_forward else "<", mark) if mark else None
         return replace(spec, forward=reading_forward, limit=limit, sort=sort)
 
-    mains = [ctx.loaders.query(bounded(s, forward, args.size + 1)) for s in shards]
+    def key(item: Item) -> str:
+        return str(item[sort_name])
+
+    def inside(item: Item, cut: Item) -> bool:
+        """`item` comes before `cut` in reading order."""
+        return key(item) < key(cut) if forward else key(item) > key(cut)
+
+    reads = {i: bounded(s, forward, share) for i, s in enumerate(shards)}
     probes = [ctx.loaders.query(bounded(s, not forward, 1)) for s in shards] if mark else []
-    results = await asyncio.gather(*mains, *probes)
-    merged = sorted(
-        (item for result in results[: len(shards)] for item in result),
-        key=lambda item: str(item[sort_name]),
-        reverse=not forward,
-    )
+    read: list[list[Item]] = [[] for _ in shards]
+    merged: list[Item] = []
+    behind = False
+    while reads:
+        results = await asyncio.gather(*(ctx.loaders.query(s) for s in reads.values()), *probes)
+        if probes:
+            behind = any(results[len(reads) :])
+            probes = []
+        full = []
+        for (i, spec), items in zip(reads.items(), results, strict=False):
+            read[i] += items
+            if len(items) == spec.limit:
+                full.append((i, spec))
+        merged = sorted((item for items in read for item in items), key=key, reverse=not forward)
+        cut = merged[wanted - 1] if len(merged) >= wanted else None
+        reads = {
+            i: replace(spec, limit=wanted).starting_after(spec.position_of(read[i][-1]))
+            for i, spec in full
+            if cut is None or inside(read[i][-1], cut)
+        }
     beyond = len(merged) > args.size
     shown = merged[: args.size]
     behind = any(results[len(shards) :])
