@@ -1,10 +1,15 @@
 """`python -m bench.proxy --upstream URL --port P --latency MS`: DynamoDB with a network delay.
 
-An HTTP/1.1 reverse proxy in front of DynamoDB (Local) that holds every request for
-`--latency` ms before forwarding it unchanged, so a gateway on this machine pays for
+An HTTP/1.1 relay in front of DynamoDB (Local) that holds every request for
+`--latency` ms before passing it on unchanged, so a gateway on this machine pays for
 its round trips the way it would in AWS, and that records when each call arrived and
 when its answer left. Both times come from `time.monotonic()`, which on Linux is one
 clock for every process, so the bench can match calls to its own requests' windows.
+
+It is a byte relay, not an HTTP framework: each client connection gets its own
+upstream connection, and messages are framed by Content-Length or chunked encoding
+and passed on as they came (headers, x-amz-crc32, body). That keeps its own CPU,
+which lands on the same cores as the gateway's, to a small share of a call.
 
 Control endpoints, under a path DynamoDB never uses:
   GET  /__proxy/calls   the calls since the last reset, as a JSON list
@@ -15,118 +20,130 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import sys
 import time
-from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvloop
-from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
-CONTROL = "/__proxy"
-# RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. Content-Length
-# is dropped too: aiohttp sets it again from the (unchanged) body.
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-    }
-)
-UPSTREAM = web.AppKey("upstream", str)
-LATENCY = web.AppKey("latency", float)
-SESSION = web.AppKey("session", ClientSession)
-CALLS = web.AppKey("calls", list)
+CONTROL = b"/__proxy"
 
 
-def forwardable(headers: Any) -> list[tuple[str, str]]:
-    """The end-to-end headers of a message, in order, repeated ones kept."""
-    return [(name, value) for name, value in headers.items() if name.lower() not in HOP_BY_HOP]
+class Relay:
+    """The upstream's address, the added latency, and the calls seen so far."""
+
+    def __init__(self, upstream: str, latency_ms: float) -> None:
+        parts = urlsplit(upstream)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self.latency = latency_ms / 1000
+        self.calls: list[dict[str, Any]] = []
+
+    async def serve(self, client: asyncio.StreamReader, answer: asyncio.StreamWriter) -> None:
+        """Relay one client connection's requests, in order, over one upstream connection."""
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        try:
+            while True:
+                try:
+                    head = await client.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                arrived = time.monotonic()
+                request_line, headers = _parse(head)
+                path = request_line.split(b" ")[1] if b" " in request_line else b""
+                if path.startswith(CONTROL):
+                    await _body(client, headers, None)
+                    self._control(path, answer)
+                    continue
+                body = await _body(client, headers, None)
+                await asyncio.sleep(self.latency)
+                if upstream is None:
+                    upstream = await asyncio.open_connection(self.host, self.port)
+                reader, writer = upstream
+                writer.write(head + body)
+                reply_head = await reader.readuntil(b"\r\n\r\n")
+                status_line, reply_headers = _parse(reply_head)
+                reply_body = await _body(reader, reply_headers, status_line)
+                # Stamped before the first byte leaves: the gateway cannot have the answer
+                # earlier, so a call it makes after reading it always arrives after this.
+                answered = time.monotonic()
+                answer.write(reply_head + reply_body)
+                self.calls.append({
+                    "arrived": arrived,
+                    "answered": answered,
+                    "target": target_of(headers),
+                    "status": int(status_line.split(b" ")[1]),
+                })
+                await answer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        finally:
+            answer.close()
+            if upstream is not None:
+                upstream[1].close()
+
+    def _control(self, path: bytes, answer: asyncio.StreamWriter) -> None:
+        if path.startswith(CONTROL + b"/reset"):
+            self.calls.clear()
+            payload = b'{"reset":true}'
+        else:
+            payload = json.dumps(self.calls).encode()
+        answer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + f"content-length: {len(payload)}\r\n\r\n".encode()
+            + payload
+        )
 
 
-async def forward(request: web.Request) -> web.StreamResponse:
-    """Wait the latency, relay the request to the upstream, relay its answer, record it."""
-    arrived = time.monotonic()
-    app = request.app
-    body = await request.read()
-    await asyncio.sleep(app[LATENCY])
-    try:
-        async with app[SESSION].request(
-            request.method,
-            app[UPSTREAM] + request.rel_url.raw_path_qs,
-            headers=forwardable(request.headers),
-            data=body,
-            # Only what the client sent goes upstream: no User-Agent, Accept-Encoding or
-            # Content-Type of aiohttp's own.
-            skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
-        ) as upstream:
-            # auto_decompress is off, so these are the upstream's bytes, x-amz-crc32 intact.
-            payload = await upstream.read()
-            response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-            for name, value in forwardable(upstream.headers):
-                response.headers.add(name, value)
-    except (ClientError, TimeoutError) as exc:
-        # What a load balancer answers when its backend fails; the SDK retries it.
-        return web.Response(status=502, text=f"bench proxy: upstream failed: {exc!r}")
-    response.content_length = len(payload)
-    # Stamped before the first byte leaves: the gateway cannot have the answer earlier,
-    # so a call it makes after reading it always arrives after this time.
-    answered = time.monotonic()
-    await response.prepare(request)
-    await response.write(payload)
-    await response.write_eof()
-    app[CALLS].append(
-        {
-            "arrived": arrived,
-            "answered": answered,
-            "target": request.headers.get("X-Amz-Target", ""),
-            "status": upstream.status,
-        }
-    )
-    return response
+def _parse(head: bytes) -> tuple[bytes, dict[bytes, bytes]]:
+    """The first line of a message head, and its headers with lower-case names."""
+    lines = head.split(b"\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name:
+            headers[name.strip().lower()] = value.strip()
+    return lines[0], headers
 
 
-async def calls(request: web.Request) -> web.Response:
-    """Every call recorded since the last reset."""
-    return web.json_response(request.app[CALLS])
+def target_of(headers: dict[bytes, bytes]) -> str:
+    """The DynamoDB operation a request names."""
+    return headers.get(b"x-amz-target", b"").decode()
 
 
-async def reset(request: web.Request) -> web.Response:
-    """Forget the recorded calls."""
-    request.app[CALLS].clear()
-    return web.json_response({"reset": True})
+async def _body(
+    stream: asyncio.StreamReader, headers: dict[bytes, bytes], status_line: bytes | None
+) -> bytes:
+    """A message's body as it was sent: by Content-Length, or chunk by chunk."""
+    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+        parts = []
+        while True:
+            size_line = await stream.readuntil(b"\r\n")
+            parts.append(size_line)
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                # Trailers, if any, end with an empty line.
+                while True:
+                    line = await stream.readuntil(b"\r\n")
+                    parts.append(line)
+                    if line == b"\r\n":
+                        return b"".join(parts)
+            parts.append(await stream.readexactly(size + 2))
+    length = int(headers.get(b"content-length", b"0"))
+    if status_line is not None and status_line.split(b" ")[1] in (b"204", b"304"):
+        length = 0
+    return await stream.readexactly(length) if length else b""
 
 
-def create_app(upstream: str, latency_ms: float) -> web.Application:
-    """The proxy's aiohttp application: control routes first, everything else forwarded."""
-    app = web.Application(client_max_size=64 * 1024 * 1024)
-    app[UPSTREAM] = upstream.rstrip("/")
-    app[LATENCY] = latency_ms / 1000
-    app[CALLS] = []
-
-    async def client(app: web.Application) -> AsyncIterator[None]:
-        # One session, unlimited keep-alive connections: the gateway decides concurrency.
-        async with ClientSession(
-            connector=TCPConnector(limit=0),
-            auto_decompress=False,
-            timeout=ClientTimeout(total=60),
-        ) as session:
-            app[SESSION] = session
-            yield
-
-    app.cleanup_ctx.append(client)
-    app.router.add_get(f"{CONTROL}/calls", calls)
-    app.router.add_post(f"{CONTROL}/reset", reset)
-    app.router.add_route("*", "/{tail:.*}", forward)
-    return app
+async def run(upstream: str, host: str, port: int, latency_ms: float) -> None:
+    """Serve until cancelled (SIGTERM or SIGINT)."""
+    relay = Relay(upstream, latency_ms)
+    server = await asyncio.start_server(relay.serve, host, port, limit=64 * 1024 * 1024)
+    async with server:
+        await server.serve_forever()
 
 
 def main(argv: list[str]) -> None:
@@ -139,16 +156,9 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if args.latency < 0:
         parser.error("--latency must be >= 0")
-    # No access log, and uvloop (as uvicorn uses for the gateway): the proxy's CPU lands
-    # on the same two cores as the gateway's, so it is kept as small as it can be.
-    web.run_app(
-        create_app(args.upstream, args.latency),
-        host=args.host,
-        port=args.port,
-        access_log=None,
-        print=None,
-        loop=uvloop.new_event_loop(),
-    )
+    # uvloop, as uvicorn uses for the gateway: this process's CPU shares the gateway's cores.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvloop.run(run(args.upstream, args.host, args.port, args.latency))
 
 
 if __name__ == "__main__":
