@@ -15,6 +15,7 @@ import random
 import time
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +64,7 @@ def backoff(attempt: int) -> float:
     return random.uniform(0, min(1.0, 0.025 * 2**attempt))
 
 
+@cache
 def target(operation: str) -> str:
     """`batch_get_item` → `DynamoDB_20120810.BatchGetItem` (boto3's names, the API's target)."""
     return _TARGET_PREFIX + "".join(part.capitalize() for part in operation.split("_"))

@@ -6,6 +6,7 @@ import os
 import re
 import time
 from datetime import datetime
+from functools import lru_cache
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _PATTERN = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
@@ -29,7 +30,13 @@ def new_ulid(timestamp_ms: int | None = None, randomness: bytes | None = None) -
 
 def is_ulid(value: object) -> bool:
     """True for a well-formed, upper-case ULID."""
-    return isinstance(value, str) and _PATTERN.match(value) is not None
+    return isinstance(value, str) and _well_formed(value)
+
+
+@lru_cache(maxsize=65536)
+def _well_formed(value: str) -> bool:
+    # Keys are built for the same few hundred IDs over and over: remember the answer.
+    return _PATTERN.match(value) is not None
 
 
 def ulid_int(value: str) -> int:

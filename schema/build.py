@@ -18,6 +18,7 @@ from schema.cost import CostReport
 from schema.errors import ErrorCodes
 from schema.identity import MutationsKnowTheirViewer
 from schema.mutation import Mutation
+from schema.names import CachedNames
 from schema.parse_cache import MAX_DOCUMENTS, ParseCache
 from schema.query import Query
 from schema.scalars import SCALARS
@@ -51,5 +52,5 @@ def make_schema(introspection: bool = True) -> strawberry.Schema:
             ParseCache,
             lambda: ValidationCache(maxsize=MAX_DOCUMENTS),
         ],
-        config=StrawberryConfig(scalar_map=SCALARS),
+        config=StrawberryConfig(scalar_map=SCALARS, name_converter=CachedNames()),
     )
