@@ -82,15 +82,15 @@ async def query_page(
     position = ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
     main = replace(spec, forward=spec.forward != args.backward, limit=args.size + 1)
     main = main.starting_after(position)
-    loads = [ctx.loaders.query(main)]
-    if position is not None:
+    behind = False
+    if position is None:
+        items = await ctx.loaders.query(main)
+    else:
         probe = replace(main, forward=not main.forward, limit=1)
-        loads.append(ctx.loaders.query(probe))
-    results = await asyncio.gather(*loads)
-    items = results[0]
+        items, before = await asyncio.gather(ctx.loaders.query(main), ctx.loaders.query(probe))
+        behind = bool(before)
     beyond = len(items) > args.size
     shown = items[: args.size]
-    behind = bool(results[1]) if len(results) > 1 else False
     if args.backward:
         shown.reverse()
     return Page(
