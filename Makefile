@@ -45,7 +45,7 @@ lint: $(STAMP)
 typecheck: lint
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 schema: $(STAMP)
 	$(BIN)/tablegate export-schema > schema.graphql
