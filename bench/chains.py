@@ -13,6 +13,8 @@ from typing import Any
 
 import aiohttp
 
+from data.calls import sequential_trips
+
 
 @dataclass(frozen=True)
 class ProxyCall:
@@ -45,16 +47,9 @@ class Proxy:
 
 def chain(calls: Sequence[ProxyCall]) -> int:
     """Sequential round trips: in order of arrival, a call that arrives after every earlier
-    call has been answered starts a new trip; one that overlaps them joins the current."""
-    trips = 0
-    horizon = float("-inf")
-    for call in sorted(calls, key=lambda c: c.arrived):
-        if call.arrived >= horizon:
-            trips += 1
-            horizon = call.answered
-        else:
-            horizon = max(horizon, call.answered)
-    return trips
+    call has been answered starts a new trip; one that overlaps them joins the current.
+    (The gateway counts its own calls the same way; these times are the proxy's.)"""
+    return sequential_trips((call.arrived, call.answered) for call in calls)
 
 
 def chains(calls: Sequence[ProxyCall], windows: Sequence[tuple[float, float]]) -> list[int]:

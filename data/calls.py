@@ -7,7 +7,7 @@ request lands in that request's log, whichever task or loader made it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -41,15 +41,7 @@ class CallLog:
     @property
     def round_trips(self) -> int:
         """Sequential round trips: calls that overlap in time count as one."""
-        trips = 0
-        horizon = -1.0
-        for call in sorted(self.calls, key=lambda c: c.started):
-            if call.started >= horizon:
-                trips += 1
-                horizon = call.ended
-            else:
-                horizon = max(horizon, call.ended)
-        return trips
+        return sequential_trips((call.started, call.ended) for call in self.calls)
 
     def summary(self) -> dict[str, float | int]:
         return {
@@ -57,6 +49,20 @@ class CallLog:
             "roundTrips": self.round_trips,
             "consumedCapacity": round(self.capacity, 2),
         }
+
+
+def sequential_trips(intervals: Iterable[tuple[float, float]]) -> int:
+    """How many round trips (start, end) intervals make one after another: in order of
+    start, one that starts after every earlier one has ended begins a new trip."""
+    trips = 0
+    horizon = float("-inf")
+    for started, ended in sorted(intervals):
+        if started >= horizon:
+            trips += 1
+            horizon = ended
+        else:
+            horizon = max(horizon, ended)
+    return trips
 
 
 _current: ContextVar[CallLog | None] = ContextVar("tablegate_call_log", default=None)
