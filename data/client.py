@@ -2,9 +2,9 @@
 
 `Dynamo.call` takes boto3's operation names and parameters in DynamoDB's typed
 JSON and sends them through `data.transport` (signed HTTP, no threads). Every
-call lands in the current request's call log. boto3's own client stays for code
-that runs off the loop: the command line and tests that write as another
-service would.
+call lands in the current request's call log, and the command line's admin calls
+(create-table, seed) go the same way. boto3's own client stays only for tests
+that write as another service would, off the loop.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Dynamo:
 
     @property
     def client(self) -> Any:
-        """boto3's client, for code that runs off the event loop (command line, tests)."""
+        """boto3's client, for tests that write off the event loop as another service would."""
         if self._boto is None:
             session = boto3.session.Session()
             local = self.settings.endpoint is not None and session.get_credentials() is None
