@@ -59,12 +59,14 @@ def start_proxy(upstream: str, latency_ms: float) -> tuple[Child, str]:
 
 
 def start_gateway(source: Path, table: Table, workers: int) -> tuple[Child, str]:
-    """`server.main(['serve'])` of the tree at `source` on a free port, once /healthz is 200."""
+    """`tablegate serve` of the tree at `source` on a free port, once /healthz is 200."""
     port = free_port()
     command = ["serve"] + (["--workers", str(workers)] if workers > 1 else [])
     child = Child(
         f"gateway-{source.name}",
-        [sys.executable, "-c", f"import server; server.main({command!r})"],
+        # The command line moved from server.py to cli.py; older trees still have it there.
+        [sys.executable, "-c", "import importlib.util as u; "
+         f"m = __import__('cli' if u.find_spec('cli') else 'server'); m.main({command!r})"],
         cwd=source,
         env=table.environment(
             PYTHONPATH=str(source),

@@ -32,7 +32,7 @@ async def two_workers(settings: Settings, seeded: dict[str, Any]) -> AsyncIterat
            "DYNAMODB_TABLE_NAME": settings.table_name, "HOST": "127.0.0.1", "PORT": str(port)}
     env.pop("TABLEGATE_SECRET", None)
     process = subprocess.Popen(
-        [sys.executable, "-c", "import server; server.main()", "serve", "--workers", "2"],
+        [sys.executable, "-c", "import cli; cli.main()", "serve", "--workers", "2"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
