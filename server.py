@@ -1,24 +1,20 @@
-"""The ASGI app (/graphql, /healthz, /readyz) and the `tablegate` command line."""
+"""The ASGI app: /graphql, /healthz, /readyz (and GraphiQL in development)."""
 
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
 
-import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 import graphiql
 from data.accounts import ensure_admin
-from data.calls import recording
 from data.client import Dynamo
 from data.cursors import CursorSigner
 from data.errors import InvalidInput
@@ -26,52 +22,18 @@ from data.settings import ConfigurationError, Settings, load_settings
 from data.table import describe_table
 from resolvers.context import RequestContext, build_context
 from schema.build import make_schema
+from web import (
+    AccessLog,
+    Cors,
+    Documents,
+    GraphQLEndpoint,
+    HttpSettings,
+    QueryStore,
+    TrustedDocuments,
+    load_http_settings,
+)
 
 log = logging.getLogger("tablegate")
-
-
-class GraphQLApp(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI app with our per-request context and our self-hosted GraphiQL."""
-
-    def __init__(self, settings: Settings, dynamo: Dynamo) -> None:
-        super().__init__(
-            make_schema(introspection=settings.introspection),
-            graphql_ide=None if settings.production else "graphiql",
-        )
-        self.settings = settings
-        self.dynamo = dynamo
-        self.cursors = CursorSigner(settings.secret)
-
-    def encode_json(self, data: object) -> bytes:
-        # The response body of every request: orjson is several times faster than json.
-        return orjson.dumps(data)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        # Strawberry's own page pulls React and GraphiQL from CDNs; ours is served locally.
-        return graphiql.page(request)
-
-    async def get_context(self, request: Any, response: Any) -> RequestContext:
-        request_id = uuid.uuid4().hex
-        if response is not None:
-            response.headers["x-request-id"] = request_id
-        return await build_context(
-            self.settings, self.dynamo, self.cursors, request_id,
-            request.headers.get("authorization"), request.headers.get("user-agent"),
-        )
-
-
-class RecordCalls:
-    """Opens a DynamoDB call log around each HTTP request (read by `extensions.cost`)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        with recording():
-            await self.app(scope, receive, send)
 
 
 async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> None:
@@ -85,12 +47,27 @@ async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> N
     log.info("bootstrap admin ready (user %s)", admin.user_id)
 
 
-def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
+               http: HttpSettings | None = None) -> Starlette:
     """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup."""
     settings = settings or load_settings()
+    http = http or load_http_settings(settings.production)
     owned = dynamo is None
     client = dynamo or Dynamo(settings)
-    graphql = GraphQLApp(settings, client)
+    cursors = CursorSigner(settings.secret)
+    trusted = TrustedDocuments.load(http.trusted_documents) if http.trusted_documents else None
+
+    async def make_context(request_id: str, headers: Mapping[str, str]) -> RequestContext:
+        return await build_context(settings, client, cursors, request_id,
+                                   headers.get("authorization"), headers.get("user-agent"))
+
+    graphql = GraphQLEndpoint(
+        make_schema(introspection=settings.introspection),
+        http,
+        Documents(QueryStore(http.apq_cache_bytes), trusted),
+        make_context,
+        ide=None if settings.production else graphiql.page,
+    )
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -117,12 +94,26 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None) -
                 await client.close()
 
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
     if not settings.production:
         routes += graphiql.routes()
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.add_middleware(RecordCalls)
-    return app
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(Cors, settings=http),
+            Middleware(AccessLog, as_json=settings.production),
+        ],
+        exception_handlers={HTTPException: http_error},
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (an unknown path, say) as JSON with a code."""
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
+    return JSONResponse({"errors": [{"message": exc.detail, "extensions": {"code": code}}]},
+                        status_code=exc.status_code, headers=exc.headers)

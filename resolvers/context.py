@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 
 from data import keys
 from data.client import Dynamo, Item
@@ -60,6 +61,15 @@ class RequestContext:
         if gate is not None and not gate.done():
             await asyncio.shield(gate)
         self._known()
+
+    async def fork(self) -> RequestContext:
+        """The same viewer over fresh loaders, for one mutation of a batch: it must read
+        its own writes, not what the batch's queries cached before them."""
+        with suppress(Exception):  # a failed lookup stays failed in the fork, below
+            await self.identified()
+        child = replace(self, loaders=LoaderSet(self.dynamo))
+        child.loaders.gate = self.loaders.gate
+        return child
 
     def _known(self) -> None:
         gate = self.loaders.gate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.consistency import ReadYourWrites
 from schema.cost import CostReport
@@ -33,13 +35,22 @@ _LIMITS = (depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES))
 _CLOSED = (*_LIMITS, NoSchemaIntrospectionCustomRule)
 
 
+class GatewaySchema(strawberry.Schema):
+    """Strawberry's schema, minus its error log: Strawberry logs every error at ERROR with
+    a traceback before ErrorCodes has classified it; ErrorCodes logs them instead."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        return
+
+
 def make_schema(introspection: bool = True) -> strawberry.Schema:
     """The gateway's schema: the contract's roots, limits, error codes and cost report.
 
     Without `introspection`, `__schema` and `__type` are refused at validation.
     """
     rules = list(_LIMITS if introspection else _CLOSED)
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=[

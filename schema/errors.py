@@ -56,9 +56,11 @@ def _code_for_known(error: GraphQLError, cause: Exception) -> GraphQLError | Non
             extra: dict[str, Any] = {"code": code}
             if isinstance(cause, InvalidInput):
                 extra["field"] = cause.field
-            if isinstance(cause, OutOfStock):
-                extra["productId"] = ids.encode("Product", cause.product_id)
             message = cause.message if isinstance(cause, InvalidInput) else str(cause)
+            if isinstance(cause, OutOfStock):
+                # Clients know products by their global ID, never by the raw key part.
+                extra["productId"] = ids.encode("Product", cause.product_id)
+                message = f"product {extra['productId']} does not have enough stock"
             return _with(error, message, **extra)
     return None
 
@@ -111,3 +113,9 @@ class ErrorCodes(SchemaExtension):
         request_id = getattr(context.context, "request_id", "-")
         pre_execution = bool(context.pre_execution_errors)
         result.errors = [classify(e, request_id, pre_execution) for e in errors]  # type: ignore[union-attr]
+        for error in result.errors:  # type: ignore[union-attr]
+            code = (error.extensions or {}).get("code")
+            if code != "INTERNAL_SERVER_ERROR":  # those were logged with their traceback
+                # A client's mistake: worth a line, not a traceback.
+                log.info("request %s: %s %s at %s", request_id, code, error.message,
+                         ".".join(map(str, error.path or ())) or "-")

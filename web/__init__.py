@@ -1,0 +1,22 @@
+"""The HTTP layer: GraphQL over HTTP, persisted documents, CORS and the access log."""
+
+from web.access_log import AccessLog
+from web.cors import Cors
+from web.endpoint import GraphQLEndpoint
+from web.persisted import Documents, QueryStore, TrustedDocuments, document_hash, manifest
+from web.protocol import RequestError
+from web.settings import HttpSettings, load_http_settings
+
+__all__ = [
+    "AccessLog",
+    "Cors",
+    "Documents",
+    "GraphQLEndpoint",
+    "HttpSettings",
+    "QueryStore",
+    "RequestError",
+    "TrustedDocuments",
+    "document_hash",
+    "load_http_settings",
+    "manifest",
+]

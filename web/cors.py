@@ -1,0 +1,53 @@
+"""CORS for browser apps on other origins, with Starlette's CORSMiddleware.
+
+Preflights are answered for GET and POST with `Authorization` and `Content-Type`
+(and the headers Apollo Client may add); `x-request-id` is readable by the page.
+An origin that is not allowed gets no CORS header at all, and a refused
+preflight is a GraphQL-shaped JSON error like every other refusal.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from web.settings import HttpSettings
+
+ALLOWED_HEADERS = (
+    "authorization",
+    "content-type",
+    "x-request-id",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+)
+EXPOSED_HEADERS = ("x-request-id",)
+PREFLIGHT_MAX_AGE = 600
+
+
+class Cors(CORSMiddleware):
+    """Starlette's CORS middleware, configured from HttpSettings."""
+
+    def __init__(self, app: ASGIApp, settings: HttpSettings) -> None:
+        super().__init__(
+            app,
+            allow_origins=settings.cors_origins,
+            allow_origin_regex=settings.cors_origin_pattern,
+            allow_methods=("GET", "POST"),
+            allow_headers=ALLOWED_HEADERS,
+            expose_headers=EXPOSED_HEADERS,
+            max_age=PREFLIGHT_MAX_AGE,
+        )
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        reason = bytes(response.body).decode()
+        body = {"errors": [{"message": f"CORS preflight refused: {reason}",
+                            "extensions": {"code": "CORS_PREFLIGHT_REFUSED"}}]}
+        return Response(orjson.dumps(body), status_code=400, media_type="application/json",
+                        headers={"Vary": "Origin"})

@@ -1,0 +1,77 @@
+"""HTTP settings read from the environment: CORS, batches, bodies, persisted documents."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from data.settings import ConfigurationError
+
+# Any page served from this machine, on any port: a frontend's dev server.
+LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    cors_origins: tuple[str, ...]
+    cors_origin_pattern: str | None
+    max_batch: int
+    max_body_bytes: int
+    apq_cache_bytes: int
+    trusted_documents: Path | None
+    get_max_age: int
+
+
+def _whole(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _origins(raw: str, production: bool) -> tuple[str, ...]:
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    if "*" in origins and production:
+        raise ConfigurationError(
+            "TABLEGATE_CORS_ORIGINS may not be '*' in production: "
+            "list the origins of your apps, e.g. https://app.example.com"
+        )
+    for origin in origins:
+        if origin != "*" and "://" not in origin:
+            raise ConfigurationError(
+                f"TABLEGATE_CORS_ORIGINS: {origin!r} is not an origin "
+                "(scheme://host[:port], e.g. http://localhost:5173)"
+            )
+    return origins
+
+
+def load_http_settings(production: bool, env: dict[str, str] | None = None) -> HttpSettings:
+    """Read the HTTP settings from `env` (default: the process environment).
+
+    CORS: the listed origins when TABLEGATE_CORS_ORIGINS is set; otherwise any
+    localhost origin in development and none in production.
+    """
+    env = dict(os.environ if env is None else env)
+    origins = _origins(env.get("TABLEGATE_CORS_ORIGINS", ""), production)
+    trusted = env.get("TABLEGATE_TRUSTED_DOCUMENTS", "").strip()
+    if trusted and not Path(trusted).is_file():
+        raise ConfigurationError(
+            f"TABLEGATE_TRUSTED_DOCUMENTS: no manifest at {trusted!r} "
+            "(write one with `tablegate persisted-manifest > manifest.json`)"
+        )
+    return HttpSettings(
+        cors_origins=origins,
+        cors_origin_pattern=None if origins or production else LOCAL_ORIGINS,
+        max_batch=_whole(env, "TABLEGATE_MAX_BATCH", 10, 1),
+        max_body_bytes=_whole(env, "TABLEGATE_MAX_BODY_BYTES", 1_048_576, 1024),
+        apq_cache_bytes=_whole(env, "TABLEGATE_APQ_CACHE_BYTES", 8_388_608, 0),
+        trusted_documents=Path(trusted) if trusted else None,
+        get_max_age=_whole(env, "TABLEGATE_GET_MAX_AGE", 0, 0),
+    )
