@@ -3,7 +3,14 @@
 from web.access_log import AccessLog
 from web.cors import Cors
 from web.endpoint import GraphQLEndpoint
-from web.persisted import Documents, QueryStore, TrustedDocuments, document_hash, manifest
+from web.persisted import (
+    Documents,
+    QueryStore,
+    TrustedDocuments,
+    document_hash,
+    manifest,
+    manifest_of,
+)
 from web.protocol import RequestError
 from web.settings import HttpSettings, load_http_settings
 
@@ -19,4 +26,5 @@ __all__ = [
     "document_hash",
     "load_http_settings",
     "manifest",
+    "manifest_of",
 ]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from graphql import GraphQLError, OperationDefinitionNode, parse
 
 from data.settings import ConfigurationError
 from web.protocol import OperationRequest, RequestError, bad_request
@@ -152,6 +153,24 @@ class Documents:
             raise RequestError(400, "PERSISTED_QUERY_NOT_IN_LIST",
                                f"document {wanted!r} is not in the trusted-documents manifest")
         return query
+
+
+def manifest_of(folders: Iterable[Path]) -> dict[str, Any]:
+    """Apollo's manifest of every operation in the `.graphql` files of `folders`, each
+    file's text as it is (a client that sends that text is recognised by its hash)."""
+    documents = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.graphql")):
+            body = path.read_text()
+            try:
+                document = parse(body)
+            except GraphQLError as exc:
+                raise ConfigurationError(f"{path}: {exc.message}") from exc
+            for definition in document.definitions:
+                if isinstance(definition, OperationDefinitionNode):
+                    name = definition.name.value if definition.name else path.stem
+                    documents.append((name, definition.operation.value, body))
+    return manifest(documents)
 
 
 def manifest(documents: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
