@@ -1,5 +1,6 @@
 # Everything a fresh machine needs is installed by these targets: a virtualenv
-# with the Python deps, a Java 17 runtime and npm (apt-get, where missing), and
+# with the Python deps, a Java 17 runtime, npm and (for tests) Chromium (apt-get,
+# where missing), and
 # DynamoDB Local and GraphiQL's browser files (from npm, sha256-checked, cached outside
 # the repository).
 PYTHON ?= python3
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 APT    := $(shell command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo) apt-get
 
-.PHONY: install system-deps engine dev test lint typecheck bench schema clean
+.PHONY: install system-deps browser engine dev test lint typecheck bench schema clean
 
 install: $(STAMP) system-deps engine
 
@@ -28,6 +29,15 @@ system-deps:
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq nodejs npm; \
 	fi
 
+# Headless Chromium for the browser test; where it cannot be installed, that test is
+# skipped and says why.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing chromium (for the browser test)"; \
+		($(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq chromium) \
+			|| echo "chromium could not be installed: the browser test will be skipped"; \
+	fi
+
 engine: $(STAMP) system-deps
 	$(BIN)/tablegate install-engine
 	$(BIN)/tablegate install-assets
@@ -35,7 +45,7 @@ engine: $(STAMP) system-deps
 dev: install
 	$(BIN)/tablegate dev
 
-test: install
+test: install browser
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

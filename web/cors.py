@@ -9,10 +9,10 @@ preflight is a GraphQL-shaped JSON error like every other refusal.
 from __future__ import annotations
 
 import orjson
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Send
 
 from web.settings import HttpSettings
 
@@ -41,6 +41,16 @@ class Cors(CORSMiddleware):
             expose_headers=EXPOSED_HEADERS,
             max_age=PREFLIGHT_MAX_AGE,
         )
+
+    async def send(self, message: Message, send: Send, request_headers: Headers) -> None:
+        origin = request_headers.get("Origin")
+        if (message["type"] == "http.response.start" and origin is not None
+                and not self.allow_all_origins and not self.is_allowed_origin(origin=origin)):
+            # Starlette would still add Expose-Headers; a stranger gets no CORS header.
+            MutableHeaders(scope=message).add_vary_header("Origin")
+            await send(message)
+            return
+        await super().send(message, send, request_headers)
 
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)

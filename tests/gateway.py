@@ -1,0 +1,57 @@
+"""The gateway as users run it: `tablegate serve` in its own process, on a real socket."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from data.engine import free_port
+from data.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@asynccontextmanager
+async def serving(settings: Settings, *arguments: str,
+                  **environment: str) -> AsyncIterator[str]:
+    """`tablegate serve ARGUMENTS` on the test table and a free port, once /healthz
+    answers; yields its base URL and stops it by its PID afterwards. Without a
+    TABLEGATE_SECRET in `environment`, serve makes one (as it does in development)."""
+    port = free_port()
+    env = {**os.environ, "DYNAMODB_ENDPOINT": str(settings.endpoint),
+           "DYNAMODB_TABLE_NAME": settings.table_name, "HOST": "127.0.0.1",
+           "PORT": str(port), **environment}
+    if "TABLEGATE_SECRET" not in environment:
+        env.pop("TABLEGATE_SECRET", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import cli; cli.main()", "serve", *arguments],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as probe:
+            for _ in range(150):
+                try:
+                    if (await probe.get(f"{url}/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                pytest.fail(f"tablegate serve {' '.join(arguments)} did not start")
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
