@@ -50,7 +50,7 @@ test: install browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy data loaders
+	$(BIN)/mypy data loaders web
 
 typecheck: lint
 
