@@ -258,6 +258,7 @@ async def test_an_order_takes_stock_for_every_line_or_none(
     body = await gql(PLACE, order_input((plenty, 2), (scarce, 3)), shoppers[0])
     assert codes(body) == ["OUT_OF_STOCK"]
     assert error_of(body)["extensions"]["productId"] == scarce
+    assert scarce in error_of(body)["message"]  # named as clients know it, not by its ULID
     assert body["data"] is None
     assert (await product(gql, plenty))["stock"] == 5
     assert (await product(gql, scarce))["stock"] == 1
