@@ -1,23 +1,54 @@
-"""The `tablegate` command line: serve, dev, create-table, seed, export-schema, installs."""
+"""The `tablegate` command line: serve, dev, create-table, seed, export-schema, installs.
+
+Errors a person can fix (a setting, a busy port, a missing Java) end in one line on
+stderr, `tablegate: ...`, and exit code 2 (1 for an engine or DynamoDB failure);
+only a bug prints a traceback. The gateway's own modules are imported where a
+command needs them, so the installs and the errors answer at once.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
+import socket
 import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
-import uvicorn
+from data.engine import EngineError
+from data.errors import DynamoError, Unavailable
+from data.settings import ConfigurationError, Settings, load_settings
+from graphiql import AssetsError
 
-import graphiql
-from data.client import Dynamo
-from data.settings import Settings, load_settings
-from data.table import create_table
-from schema.build import make_schema
-from server import create_app
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from data.client import Dynamo
+    from data.seed import Prepared
+
+T = TypeVar("T")
+USAGE = 2  # the exit code of a setting or argument to fix, as argparse uses it
+FAILURE = 1
+
+
+class Refusal(Exception):
+    """The command cannot run as asked; the message is the one line to print."""
+
+    def __init__(self, message: str, code: int = USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _say(line: str) -> None:
+    # Flushed: under `make` or a pipe, stdout is block-buffered and uvicorn's log would
+    # otherwise overtake these lines.
+    print(line, flush=True)
 
 
 def default_workers(settings: Settings) -> int:
@@ -26,133 +57,258 @@ def default_workers(settings: Settings) -> int:
     return (os.cpu_count() or 1) if settings.production else 1
 
 
-def _serve(settings: Settings, workers: int) -> None:
-    if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level="info")
-        return
-    # Each worker builds its app from the environment: hand it what this process
-    # settled, and one cursor secret, so a cursor from one worker is valid in all.
-    os.environ["TABLEGATE_SECRET"] = settings.secret.decode()
-    if settings.endpoint:
-        os.environ["DYNAMODB_ENDPOINT"] = settings.endpoint
-    uvicorn.run("server:create_app", factory=True, workers=workers, host=settings.host,
-                port=settings.port, log_level="info")
+def port_problem(host: str, port: int) -> str | None:
+    """Why the gateway could not listen on host:port, or None when it can.
+
+    A bind test like uvicorn's own (IPv6 when the host has a colon, SO_REUSEADDR so a
+    port the last run left in TIME_WAIT counts as free).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except socket.gaierror as exc:
+            return f"cannot listen on {host}:{port}: {exc.strerror}; check --host or HOST"
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (f"port {port} on {host} is already in use: stop the process that "
+                        "holds it, or pass --port N (or set PORT)")
+            if exc.errno == errno.EACCES:
+                return f"not allowed to listen on {host}:{port}: pass --port above 1023"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host or HOST"
+    return None
 
 
-def _create_table(settings: Settings) -> None:
-    async def run() -> bool:
+def _check_port(settings: Settings) -> None:
+    problem = port_problem(settings.host, settings.port)
+    if problem:
+        raise Refusal(problem)
+
+
+def _url(settings: Settings) -> str:
+    # A wildcard address is where the server listens, not where a browser can go.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host,
+                                                                     settings.host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+
+
+def _with_dynamo(settings: Settings, work: Callable[[Dynamo], Awaitable[T]]) -> T:
+    from data.client import Dynamo
+
+    async def run() -> T:
         dynamo = Dynamo(settings)
         try:
-            return await create_table(dynamo)
-        finally:
-            await dynamo.close()
-
-    created = asyncio.run(run())
-    print(f"table {settings.table_name} {'created' if created else 'already exists'}")
-
-
-def _seed(settings: Settings, scale: int) -> dict[str, Any]:
-    from data.seed import seed
-
-    async def run() -> dict[str, Any]:
-        dynamo = Dynamo(settings)
-        try:
-            await create_table(dynamo)
-            return await seed(dynamo, scale)
+            return await work(dynamo)
         finally:
             await dynamo.close()
 
     return asyncio.run(run())
 
 
-def _print_seed(summary: dict[str, Any]) -> None:
-    counts = ", ".join(f"{v} {k}" for k, v in summary.get("counts", {}).items())
-    print(f"seeded: {counts}")
-    for line in summary.get("logins", []):
-        print(f"  {line}")
-
-
-def _dev(settings: Settings, scale: int, data_dir: Path, workers: int) -> None:
-    """Engine (unless DYNAMODB_ENDPOINT is set), table, demo data, then serve."""
-    from dataclasses import replace
-
-    from data.engine import LocalDynamo
+def _check_bootstrap_admin(settings: Settings) -> None:
+    """Make sure the bootstrap admin exists now, so a bad BOOTSTRAP_ADMIN_* is one line
+    here rather than a traceback from every worker's startup (which repeats this,
+    idempotently)."""
+    email = settings.bootstrap_admin_email
+    if not email:
+        return
+    from data.accounts import ensure_admin
+    from data.errors import InvalidInput
 
     try:
+        _with_dynamo(settings, lambda dynamo: ensure_admin(dynamo, email,
+                                                           settings.bootstrap_admin_password))
+    except InvalidInput as exc:
+        variable = "BOOTSTRAP_ADMIN_EMAIL" if exc.field == "email" else "BOOTSTRAP_ADMIN_PASSWORD"
+        raise ConfigurationError(f"{variable}: {exc.message}") from exc
+
+
+def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> None:
+    import uvicorn
+
+    _check_port(settings)
+    _check_bootstrap_admin(settings)
+    if workers == 1:
+        if app is None:
+            from server import create_app
+
+            app = create_app(settings)
+        if not settings.production:
+            _say(f"GraphiQL: {_url(settings)}/graphql")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        return
+    # Each worker builds its app from the environment: hand it what this process
+    # settled, and one cursor secret, so a cursor from one worker is valid in all.
+    os.environ["TABLEGATE_SECRET"] = settings.secret.decode()
+    if settings.endpoint:
+        os.environ["DYNAMODB_ENDPOINT"] = settings.endpoint
+    if not settings.production:
+        _say(f"GraphiQL: {_url(settings)}/graphql")
+    uvicorn.run("server:create_app", factory=True, workers=workers, host=settings.host,
+                port=settings.port, log_level="info")
+
+
+def _create_table(settings: Settings) -> None:
+    from data.table import create_table
+
+    created = _with_dynamo(settings, create_table)
+    _say(f"table {settings.table_name} {'created' if created else 'already exists'}")
+
+
+def _prepare(settings: Settings, scale: int, reset: bool, again: str) -> None:
+    """Create the table, seed it if empty (after deleting it, with `reset`), print logins.
+
+    `again` is the command that would reset, for the line that says why nothing was seeded.
+    """
+    from data.seed import PASSWORD, prepare
+
+    if reset and settings.production:
+        raise Refusal(f"refusing to delete table {settings.table_name}: TABLEGATE_ENV is "
+                      "production")
+    prepared: Prepared = _with_dynamo(
+        settings, lambda dynamo: prepare(dynamo, scale, reset_table=reset, say=_say)
+    )
+    if not prepared.seeded:
+        _say(f"table {settings.table_name} already has data: not seeding it again "
+             f"(`{again}` deletes it and seeds the demo data)")
+        if prepared.scale is not None and prepared.scale != scale:
+            _say(f"  it was seeded at scale {prepared.scale}; --scale applies to a new table")
+    if prepared.refreshed:
+        _say(f"renewed {prepared.refreshed} expired demo sessions")
+    if prepared.logins:
+        _say(f"demo logins (password {PASSWORD}; send `Authorization: Bearer <token>`):")
+        for line in prepared.logins:
+            _say(f"  {line}")
+    elif not prepared.seeded:
+        _say(f"no demo users in table {settings.table_name}: it holds other data, or a seed "
+             f"was interrupted (`{again}` starts over)")
+
+
+def _dev(settings: Settings, scale: int, data_dir: Path, workers: int, reset: bool) -> None:
+    """Engine (unless DYNAMODB_ENDPOINT is set), table, demo data if empty, then serve."""
+    import graphiql
+    from data.engine import LocalDynamo
+
+    started = time.monotonic()
+    # Before the engine's start, so a busy port costs no wait.
+    _check_port(settings)
+    try:
         graphiql.install()
-    except graphiql.AssetsError as exc:
+    except AssetsError as exc:
         # The API works without the IDE; the page itself repeats how to install it.
         print(f"GraphiQL unavailable: {exc}", file=sys.stderr)
     engine = None
     if settings.endpoint is None:
-        engine = LocalDynamo(data_dir=data_dir).start()
+        engine = LocalDynamo(data_dir=data_dir).launch()
         settings = replace(settings, endpoint=engine.endpoint)
-        print(f"DynamoDB Local on {engine.endpoint} (data in {data_dir})")
+        _say(f"starting DynamoDB Local on {engine.endpoint} (data in {data_dir}) ...")
     try:
-        _print_seed(_seed(settings, scale))
-        print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
-        _serve(settings, workers)
+        app = None
+        if workers == 1:
+            from server import create_app
+
+            # Built while the JVM starts: the schema takes ~0.5 s of the wait.
+            app = create_app(settings)
+        if engine is not None:
+            engine.wait_ready()
+            _say(f"DynamoDB Local ready in {time.monotonic() - started:.1f} s")
+        _prepare(settings, scale, reset, "tablegate dev --reset")
+        _serve(settings, workers, app)
     finally:
         if engine is not None:
             engine.stop()
 
 
 def _export_schema() -> None:
+    from schema.build import make_schema
+
     print(make_schema().as_str())
 
 
-def main(argv: list[str] | None = None) -> None:
-    """`tablegate serve | dev | create-table | seed --scale N | export-schema | install-engine
-    | install-assets`."""
-    parser = argparse.ArgumentParser(prog="tablegate", description=__doc__)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tablegate", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="serve against the configured endpoint (AWS when unset)"
     )
     dev = commands.add_parser("dev", help="embedded DynamoDB Local, demo data, GraphiQL")
     for command in (serve, dev):
+        command.add_argument("--host", help="address to listen on (default: HOST, 127.0.0.1)")
+        command.add_argument("--port", type=int, help="port to listen on (default: PORT, 8000)")
         command.add_argument(
             "--workers", type=int, default=None,
             help="worker processes (default: the cores in production, 1 in development)",
         )
-    dev.add_argument("--scale", type=int, default=1)
-    dev.add_argument("--data-dir", type=Path, default=Path(".dev-data"))
+    seed = commands.add_parser("seed", help="write the demo data set into an empty table")
+    for command in (dev, seed):
+        command.add_argument("--scale", type=int, default=1,
+                             help="demo data size: 10 users and 40 posts a unit (default 1)")
+        command.add_argument("--reset", action="store_true",
+                             help="delete the table first, then seed the demo data again")
+    dev.add_argument("--data-dir", type=Path, default=Path(".dev-data"),
+                     help="where DynamoDB Local keeps the table (default .dev-data)")
     commands.add_parser("create-table", help="create the table, indexes, TTL and stream")
-    seed = commands.add_parser("seed", help="write the deterministic demo data set")
-    seed.add_argument("--scale", type=int, default=1)
     commands.add_parser("export-schema", help="print the SDL the gateway serves")
     commands.add_parser("install-engine", help="download and verify DynamoDB Local")
     commands.add_parser("install-assets", help="download and verify GraphiQL's browser files")
+    return parser
+
+
+def _run(argv: list[str] | None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-
     if args.command == "export-schema":
         _export_schema()
         return
     if args.command == "install-engine":
         from data.engine import install
 
-        print(install())
+        _say(str(install()))
         return
     if args.command == "install-assets":
-        print(graphiql.install())
+        import graphiql
+
+        _say(str(graphiql.install()))
         return
+    if getattr(args, "scale", 1) < 1:
+        parser.error("--scale must be at least 1")
+    if getattr(args, "port", None) is not None and not 0 < args.port < 65536:
+        parser.error("--port must be between 1 and 65535")
     settings = load_settings()
-    workers = getattr(args, "workers", None)
-    workers = default_workers(settings) if workers is None else workers
-    if workers < 1:
-        parser.error("--workers must be at least 1")
-    if args.command == "serve":
-        _serve(settings, workers)
-    elif args.command == "dev":
-        _dev(settings, args.scale, args.data_dir, workers)
+    if args.command in ("serve", "dev"):
+        settings = replace(settings, host=args.host or settings.host,
+                           port=settings.port if args.port is None else args.port)
+        workers = default_workers(settings) if args.workers is None else args.workers
+        if workers < 1:
+            parser.error("--workers must be at least 1")
+        if args.command == "serve":
+            _serve(settings, workers)
+        else:
+            _dev(settings, args.scale, args.data_dir, workers, args.reset)
     elif args.command == "create-table":
         _create_table(settings)
     elif args.command == "seed":
-        if args.scale < 1:
-            parser.error("--scale must be at least 1")
-        _print_seed(_seed(settings, args.scale))
+        _prepare(settings, args.scale, args.reset, "tablegate seed --reset")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`tablegate serve | dev | create-table | seed | export-schema | install-engine
+    | install-assets` (`tablegate COMMAND --help` for each one's options)."""
+    try:
+        _run(argv)
+    except (ConfigurationError, Refusal) as exc:
+        _fail(str(exc), exc.code if isinstance(exc, Refusal) else USAGE)
+    except (EngineError, AssetsError, DynamoError, Unavailable, TimeoutError) as exc:
+        _fail(str(exc), FAILURE)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"tablegate: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

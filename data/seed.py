@@ -1,10 +1,16 @@
 """The demo data set: deterministic, written through the data layer with BatchWriteItem.
 
 Every ID, name and number comes from one generator seeded by the scale, and
-every timestamp from a fixed base time, so seeding twice writes the same items
-(puts overwrite). Only the sessions depend on the clock, because a demo token
-has to be live when the data is seeded. Counters (commentCount, replyCount,
-likeCount, postCount) are computed from the items written beside them.
+every timestamp from a fixed base time, so seeding twice writes the same items.
+Only the sessions depend on the clock, because a demo token has to be live when
+the data is seeded. Counters (commentCount, replyCount, likeCount, postCount)
+are computed from the items written beside them.
+
+`prepare` is what `tablegate dev` and `tablegate seed` run: it seeds only an
+empty table (or one it has just deleted, on `--reset`), because puts over a
+table in use would set counters and stock back while the comments and orders
+that changed them stay. On a table with data it only re-issues the demo
+logins, refreshing the demo sessions that have expired.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +43,7 @@ from data.records import (
     TagRecord,
     UserRecord,
 )
+from data.table import create_table, delete_table, describe_table
 from data.tokens import token_hash
 from data.ulid import new_ulid
 
@@ -48,6 +56,12 @@ PRODUCTS = 30
 # Concurrent BatchWriteItem streams: enough to keep the engine busy on two cores.
 WRITERS = 4
 PROLIFIC_AUTHOR = 2  # writes every third post, so author pages have a second page
+ADMIN_EMAIL = "admin@example.com"
+# A demo session this close to expiry is renewed at start, so a printed token stays good
+# for at least this long.
+SESSION_MARGIN = timedelta(days=1)
+# The scales `prepare` recognises in a seeded table (by its admin's ID).
+MAX_SCALE = 1000
 
 # (handle, firstName, lastName); empty and missing names exercise displayName's fallback.
 ROSTER: tuple[tuple[str, str | None, str | None], ...] = (
@@ -194,6 +208,21 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _generator(scale: int) -> random.Random:
+    return random.Random(f"tablegate-{scale}")
+
+
+def seeded_scale(admin_id: str) -> int | None:
+    """The scale whose demo admin has the ID `admin_id`, if any up to MAX_SCALE.
+
+    The admin's ID is the generator's first draw, so this costs no build.
+    """
+    for scale in range(1, MAX_SCALE + 1):
+        if new_ulid(_ms(BASE_TIME), _generator(scale).randbytes(10)) == admin_id:
+            return scale
+    return None
+
+
 @dataclass
 class _User:
     record: UserRecord
@@ -212,6 +241,7 @@ class Demo:
     items: list[Item] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     users: list[_User] = field(default_factory=list)
+    sessions: list[Item] = field(default_factory=list)
     posts: list[PostRecord] = field(default_factory=list)
     products: list[ProductRecord] = field(default_factory=list)
     tags: list[TagRecord] = field(default_factory=list)
@@ -245,15 +275,9 @@ class Demo:
             )
         }
         counts["items"] = len(self.items) + len(self.users)
-        logins = [
-            f"{u.record.email} / {PASSWORD}  ({u.record.role})  token: {u.token}"
-            for u in self.users[:USERS]
-        ]
-        if len(self.users) > USERS:
-            logins.append(f"... and {len(self.users) - USERS} more users, password {PASSWORD}")
         return {
             "counts": counts,
-            "logins": logins,
+            "logins": login_lines([(u.record.email, u.record.role, u.token) for u in self.users]),
             "users": [
                 {
                     "userId": u.record.user_id,
@@ -296,7 +320,8 @@ class _Builder:
     def __init__(self, scale: int, shards: int) -> None:
         self.scale = scale
         self.shards = shards
-        self.rng = random.Random(f"tablegate-{scale}")
+        # The users' IDs are its first draws: `seeded_scale` relies on that.
+        self.rng = _generator(scale)
         self.demo = Demo()
         self.category_ids: list[str] = []
         self.tag_ids: list[str] = []
@@ -378,7 +403,8 @@ class _Builder:
                 expires_at=iso(expires),
                 ttl=int(expires.timestamp()),
             )
-            self.demo.add("sessions", session.to_item())
+            self.demo.sessions.append(session.to_item())
+            self.demo.add("sessions", self.demo.sessions[-1])
 
     # ------------------------------------------------------------ taxonomy
 
@@ -692,6 +718,14 @@ async def _write(dynamo: Dynamo, items: Sequence[Item]) -> None:
     await asyncio.gather(*(writer() for _ in range(WRITERS)))
 
 
+def login_lines(users: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Printable lines for (email, role, token) triples: the first USERS, then a count."""
+    lines = [f"{email} / {PASSWORD}  ({role})  token: {token}" for email, role, token in users]
+    if len(lines) > USERS:
+        lines[USERS:] = [f"... and {len(lines) - USERS} more users, password {PASSWORD}"]
+    return lines
+
+
 async def seed(dynamo: Dynamo, scale: int) -> dict[str, Any]:
     """Write the demo data set for `scale` and return its summary.
 
@@ -701,12 +735,100 @@ async def seed(dynamo: Dynamo, scale: int) -> dict[str, Any]:
     `products` (raw IDs and what a client needs to find them), and `password`.
     """
     demo = build(scale, now(), dynamo.settings.feed_shards, dynamo.settings.session_ttl_seconds)
+    await _write_demo(dynamo, demo)
+    return demo.summary()
 
+
+async def _write_demo(dynamo: Dynamo, demo: Demo) -> None:
     async def users() -> None:
-        # Each user gets its own salt; argon2 runs in its own pool, off the loop.
-        hashes = await asyncio.gather(*(hash_password(PASSWORD) for _ in demo.users))
-        await _write(dynamo, demo.user_items(hashes))
+        # Every demo user has the same, published password: one argon2 hash (~0.25 s of
+        # CPU) serves them all, where one each cost ~2.5 s a seed.
+        password_hash = await hash_password(PASSWORD)
+        await _write(dynamo, demo.user_items([password_hash] * len(demo.users)))
 
     # Hashing is most of the work: the other items are written meanwhile.
     await asyncio.gather(_write(dynamo, demo.items), users())
-    return demo.summary()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare` did: seeded or not, at which scale, and the demo logins."""
+
+    seeded: bool
+    scale: int | None
+    logins: list[str]
+    refreshed: int = 0
+
+
+async def is_empty(dynamo: Dynamo) -> bool:
+    """True when the table holds no item (one Scan of one key)."""
+    page = await dynamo.call(
+        "scan", TableName=dynamo.table, Limit=1, ProjectionExpression="PK"
+    )
+    return not page.get("Items")
+
+
+async def reset(dynamo: Dynamo, timeout: float = 120.0) -> None:
+    """Delete the table and wait until it is gone (DynamoDB deletes in the background)."""
+    await delete_table(dynamo)
+    deadline = time.monotonic() + timeout
+    while await describe_table(dynamo) is not None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"table {dynamo.table} was not deleted within {timeout}s")
+        await asyncio.sleep(0.5)
+
+
+async def demo_logins(dynamo: Dynamo, scale: int) -> Prepared:
+    """The logins of the demo users a seeded table still holds, their sessions renewed.
+
+    The scale is read from the table (its admin's ID) when it can be, else `scale`
+    is assumed. Only demo sessions that are missing or expire within SESSION_MARGIN
+    are written: every other item stays as the gateway left it.
+    """
+    lock = await dynamo.get_item(keys.email_lock(ADMIN_EMAIL), consistent=True)
+    found = seeded_scale(str(lock["userId"])) if lock and lock.get("userId") else None
+    moment = now()
+    demo = build(found or scale, moment, dynamo.settings.feed_shards,
+                 dynamo.settings.session_ttl_seconds)
+    users = await dynamo.get_items([keys.user(u.record.user_id) for u in demo.users],
+                                   consistent=True)
+    sessions = await dynamo.get_items([keys.session(token_hash(u.token)) for u in demo.users],
+                                      consistent=True)
+    renew: list[Item] = []
+    present: list[tuple[str, str, str]] = []
+    for demo_user, user, session, fresh in zip(demo.users, users, sessions, demo.sessions,
+                                               strict=True):
+        if user is None:  # deleted since the seed, or not demo data
+            continue
+        present.append((str(user.get("email")), str(user.get("role")), demo_user.token))
+        if session is None or parse_iso(str(session["expiresAt"])) < moment + SESSION_MARGIN:
+            renew.append(fresh)
+    await _write(dynamo, renew)
+    return Prepared(False, found, login_lines(present), len(renew))
+
+
+async def prepare(
+    dynamo: Dynamo, scale: int, *, reset_table: bool = False,
+    say: Callable[[str], None] = lambda line: None,
+) -> Prepared:
+    """The table ready for development: created, and seeded if empty (or reset first).
+
+    `say` receives progress lines. A table with data is not seeded again: see the
+    module's docstring.
+    """
+    if reset_table:
+        say(f"deleting table {dynamo.table} ...")
+        await reset(dynamo)
+    await create_table(dynamo)
+    if not await is_empty(dynamo):
+        return await demo_logins(dynamo, scale)
+    demo = build(scale, now(), dynamo.settings.feed_shards, dynamo.settings.session_ttl_seconds)
+    counts = demo.counts
+    say(f"seeding demo data (scale {scale}): {len(demo.items) + len(demo.users)} items: "
+        f"{counts['users']} users, {counts['posts']} posts, {counts['comments']} comments, "
+        f"{counts['products']} products, {counts['orders']} orders ...")
+    started = time.monotonic()
+    await _write_demo(dynamo, demo)
+    say(f"seeded in {time.monotonic() - started:.1f} s")
+    summary = demo.summary()
+    return Prepared(True, scale, summary["logins"])

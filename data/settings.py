@@ -67,7 +67,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     raw_secret = env.get("TABLEGATE_SECRET", "")
     if not raw_secret:
         if environment == "production":
-            raise ConfigurationError("TABLEGATE_SECRET is required in production")
+            raise ConfigurationError(
+                "TABLEGATE_SECRET is required in production: set it to a long random value, "
+                "e.g. `openssl rand -hex 32`"
+            )
         # Cursors from a previous dev process stop validating; that is acceptable in dev.
         raw_secret = secrets.token_hex(32)
     return Settings(
