@@ -4,8 +4,8 @@ The browser files come from pinned npm packages (GraphiQL's UMD bundle and
 React 18's UMD builds, which it expects as globals). `install()` fetches them
 once with `npm pack`, checks each file's sha256, and keeps them in a cache
 folder outside the repository, next to DynamoDB Local. `routes()` serves them
-and `page()` renders the IDE; when the files are absent the page says which
-command installs them instead of failing.
+and the favicon, and `page()` renders the IDE, opened on EXAMPLE; when the
+files are absent the page says which command installs them instead of failing.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,15 +190,102 @@ async def _asset(request: Request) -> Response:
     return FileResponse(path, media_type=asset.media_type, headers={"Cache-Control": IMMUTABLE})
 
 
+# A table: a blue tile with a header row and a column rule, drawn by `_icon_png` too.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#2563eb"/>'
+    '<path d="M6 9h20M6 16h20M6 23h20M13 9v14" stroke="#fff" stroke-width="2"/></svg>'
+)
+_ICON_SIZE = 32
+
+
+def _icon_pixel(x: int, y: int) -> bytes:
+    """RGBA of the favicon at (x, y): the SVG's tile, rows and rule."""
+    radius, last = 6, _ICON_SIZE - 1
+    cx = min(max(x, radius), last - radius)
+    cy = min(max(y, radius), last - radius)
+    if (x - cx) ** 2 + (y - cy) ** 2 > radius**2:  # outside a rounded corner
+        return b"\0\0\0\0"
+    on_row = y in (8, 9, 15, 16, 22, 23) and 6 <= x <= 25
+    on_rule = x in (12, 13) and 8 <= y <= 23
+    return b"\xff\xff\xff\xff" if on_row or on_rule else b"\x25\x63\xeb\xff"
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@functools.cache
+def favicon_ico() -> bytes:
+    """A 32x32 RGBA PNG in an ICO container, drawn here so nothing is downloaded."""
+    rows = b"".join(
+        b"\0" + b"".join(_icon_pixel(x, y) for x in range(_ICON_SIZE))  # filter type 0
+        for y in range(_ICON_SIZE)
+    )
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", _ICON_SIZE, _ICON_SIZE, 8, 6, 0, 0, 0))
+        + _chunk(b"IDAT", zlib.compress(rows, 9))
+        + _chunk(b"IEND", b"")
+    )
+    # ICONDIR (an icon, one image), then its entry: size, colours, planes, bits, length, offset.
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", _ICON_SIZE, _ICON_SIZE, 0, 0, 1, 32, len(png), 6 + 16)
+    return header + entry + png
+
+
+async def _favicon_ico(request: Request) -> Response:
+    return Response(favicon_ico(), media_type="image/x-icon",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+async def _favicon_svg(request: Request) -> Response:
+    return Response(FAVICON_SVG, media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
 def routes() -> list[BaseRoute]:
-    """The static-file routes for the IDE, mounted under STATIC_PREFIX."""
+    """The IDE's static files, mounted under STATIC_PREFIX, and the favicons."""
     # The GraphiQL bundle is ~3.5 MB of unminified JS; gzip -6 makes it ~0.7 MB in ~0.4 s of
     # CPU, where -9 (Starlette's default) takes three times as long for 1% less.
     files = GZipMiddleware(Router([Route("/{name}", _asset)]), minimum_size=1024, compresslevel=6)
-    return [Mount(STATIC_PREFIX, app=files)]
+    return [
+        Mount(STATIC_PREFIX, app=files),
+        Route("/favicon.ico", _favicon_ico),
+        Route("/favicon.svg", _favicon_svg),
+    ]
+
+
+# What the editor opens with (until GraphiQL has a tab of the user's own in localStorage):
+# a contract query that works signed out, and how to sign in.
+EXAMPLE = """\
+# Welcome to tablegate. Run an operation with the play button or Ctrl-Enter.
+#
+# To be signed in, open the Headers tab below and paste a bearer token that
+# `make dev` (tablegate dev) printed beside the demo logins:
+#   {"Authorization": "Bearer <token printed by make dev>"}
+# then run Me. Without a token you are anonymous: public data only.
+
+query HomeFeed {
+  posts(first: 5) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      title
+      publishedAt
+      commentCount
+      author { displayName }
+    }
+  }
+}
+
+query Me {
+  viewer { email role }
+}
+"""
 
 
 _BOOT = """
+const example = {example};
 const here = window.location;
 const url = here.origin + here.pathname;
 const subscriptionUrl = (here.protocol === "https:" ? "wss://" : "ws://") + here.host
@@ -204,6 +294,7 @@ const fetcher = GraphiQL.createFetcher({ url, subscriptionUrl });
 ReactDOM.createRoot(document.getElementById("graphiql")).render(
   React.createElement(GraphiQL, {
     fetcher,
+    defaultQuery: example,
     defaultEditorToolsVisibility: true,
     isHeadersEditorEnabled: true,
     // Keep bearer tokens typed into the headers editor out of localStorage.
@@ -217,6 +308,8 @@ _PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>tablegate · GraphiQL</title>
+<link rel="icon" href="{root}/favicon.svg" type="image/svg+xml">
+<link rel="icon" href="{root}/favicon.ico" sizes="32x32">
 <style>body {{ margin: 0; }} #graphiql {{ height: 100vh; }}</style>
 {styles}
 </head>
@@ -255,11 +348,15 @@ def page(request: Request) -> HTMLResponse:
             status_code=503,
         )
     # root_path keeps the links right when the app is mounted below a prefix.
-    base = html.escape(request.scope.get("root_path", "") + STATIC_PREFIX, quote=True)
+    root = html.escape(request.scope.get("root_path", ""), quote=True)
+    base = root + html.escape(STATIC_PREFIX, quote=True)
     styles = "".join(
         f'<link rel="stylesheet" href="{base}/{a.name}">' for a in ASSETS if a.name.endswith(".css")
     )
     scripts = "\n".join(
         f'<script src="{base}/{a.name}"></script>' for a in ASSETS if a.name.endswith(".js")
     )
-    return HTMLResponse(_PAGE.format(styles=styles, scripts=scripts, boot=_BOOT))
+    # A JSON string is a JS literal; escaping "<" keeps "</script>" from ending the script.
+    example = json.dumps(EXAMPLE).replace("<", "\\u003c")
+    boot = _BOOT.replace("{example}", example)
+    return HTMLResponse(_PAGE.format(root=root, styles=styles, scripts=scripts, boot=boot))
