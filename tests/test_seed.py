@@ -11,7 +11,7 @@ from data import keys
 from data.client import Dynamo, Item, from_wire
 from data.passwords import verify_password
 from data.queries import QuerySpec, run_query
-from data.seed import PASSWORD, build
+from data.seed import PASSWORD, build, seeded_scale
 from data.ulid import ulid_int
 from tests.conftest import GraphQLClient
 
@@ -176,3 +176,12 @@ def test_the_shape_exercises_the_contract() -> None:
         lines = [i for i in by_type["ORDER_ITEM"] if i["orderId"] == order["orderId"]]
         assert order["lineCount"] == len(lines)
         assert order["total"] == sum(i["unitPrice"] * i["quantity"] for i in lines)
+
+
+def test_the_scale_of_a_seeded_table_is_read_from_its_admin() -> None:
+    # A restart prints the logins of the scale the table was seeded at, whatever --scale says.
+    for scale in (1, 2, 7):
+        admin = build(scale, datetime(2026, 5, 1, tzinfo=UTC), 8, 3600).users[0].record
+        assert admin.email == "admin@example.com"
+        assert seeded_scale(admin.user_id) == scale
+    assert seeded_scale("01KE6P4YM0000000000000000") is None
