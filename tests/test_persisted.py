@@ -34,7 +34,10 @@ async def test_apq_miss_register_hit_over_post(http: httpx.AsyncClient,
     # A document nobody sent before: unique by its alias.
     query = f"{{ p{uuid.uuid4().hex[:8]}: posts(first: 2) {{ nodes {{ id }} }} }}"
     digest = document_hash(query)
-    miss = await http.post("/graphql", json={"extensions": persisted(digest)})
+    # Apollo Client 4 asks for application/graphql-response+json first.
+    miss = await http.post("/graphql", json={"extensions": persisted(digest)},
+                           headers={"Accept": "application/graphql-response+json, "
+                                              "application/json;q=0.9"})
     # 200: Apollo's link would turn persisted queries off for good on a 400.
     assert miss.status_code == 200
     assert codes(miss.json()) == ["PERSISTED_QUERY_NOT_FOUND"]

@@ -67,7 +67,8 @@ def _is_mutation(query: str, operation_name: str | None) -> bool:
 
 
 class Outcome:
-    """One operation's response body and the HTTP status it asks for."""
+    """One operation's response body and the HTTP status it asks for; `request_error`
+    when its document or variables were refused before execution."""
 
     __slots__ = ("body", "headers", "request_error", "status")
 
@@ -80,7 +81,8 @@ class Outcome:
 
     @classmethod
     def refused(cls, error: RequestError) -> Outcome:
-        return cls(error.payload(), error.status, True, error.headers)
+        # Its status is the one it names (PERSISTED_QUERY_NOT_FOUND's is 200 on purpose).
+        return cls(error.payload(), error.status, headers=error.headers)
 
 
 class GraphQLEndpoint:
