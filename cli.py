@@ -161,11 +161,11 @@ def _prepare(settings: Settings, scale: int, reset: bool, again: str) -> None:
 
     `again` is the command that would reset, for the line that says why nothing was seeded.
     """
-    from data.seed import PASSWORD, prepare
-
     if reset and settings.production:
         raise Refusal(f"refusing to delete table {settings.table_name}: TABLEGATE_ENV is "
                       "production")
+    from data.seed import PASSWORD, prepare
+
     prepared: Prepared = _with_dynamo(
         settings, lambda dynamo: prepare(dynamo, scale, reset_table=reset, say=_say)
     )
@@ -300,7 +300,12 @@ def main(argv: list[str] | None = None) -> None:
         _run(argv)
     except (ConfigurationError, Refusal) as exc:
         _fail(str(exc), exc.code if isinstance(exc, Refusal) else USAGE)
-    except (EngineError, AssetsError, DynamoError, Unavailable, TimeoutError) as exc:
+    except DynamoError as exc:
+        if exc.code == "ResourceNotFoundException":
+            table = os.environ.get("DYNAMODB_TABLE_NAME") or "tablegate"
+            _fail(f"table {table} does not exist: `tablegate create-table` creates it", FAILURE)
+        _fail(f"DynamoDB: {exc}", FAILURE)
+    except (EngineError, AssetsError, Unavailable, TimeoutError) as exc:
         _fail(str(exc), FAILURE)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
