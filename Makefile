@@ -42,8 +42,10 @@ engine: $(STAMP) system-deps
 	$(BIN)/tablegate install-engine
 	$(BIN)/tablegate install-assets
 
+# Keeps .dev-data between runs and seeds only an empty table: `make dev DEV_ARGS=--reset`
+# starts over from the demo data (DEV_ARGS also takes --port, --host, --scale, --workers).
 dev: install
-	$(BIN)/tablegate dev
+	$(BIN)/tablegate dev $(DEV_ARGS)
 
 test: install browser
 	$(BIN)/pytest -q

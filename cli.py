@@ -13,12 +13,14 @@ import asyncio
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
 from data.engine import EngineError
@@ -185,12 +187,20 @@ def _prepare(settings: Settings, scale: int, reset: bool, again: str) -> None:
              f"was interrupted (`{again}` starts over)")
 
 
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _dev(settings: Settings, scale: int, data_dir: Path, workers: int, reset: bool) -> None:
     """Engine (unless DYNAMODB_ENDPOINT is set), table, demo data if empty, then serve."""
     import graphiql
     from data.engine import LocalDynamo
 
     started = time.monotonic()
+    # uvicorn shuts down on SIGTERM, then raises it again; by default that kills this
+    # process on the spot. As an exception it unwinds through `finally`: the engine stops
+    # cleanly and its working folder goes.
+    signal.signal(signal.SIGTERM, _terminated)
     # Before the engine's start, so a busy port costs no wait.
     _check_port(settings)
     try:
