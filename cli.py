@@ -172,8 +172,9 @@ def _prepare(settings: Settings, scale: int, reset: bool, again: str) -> None:
         settings, lambda dynamo: prepare(dynamo, scale, reset_table=reset, say=_say)
     )
     if not prepared.seeded:
-        _say(f"table {settings.table_name} already has data: not seeding it again "
-             f"(`{again}` deletes it and seeds the demo data)")
+        _say(f"table {settings.table_name} already holds the demo data ({prepared.existing} "
+             f"of its {prepared.items} items): not seeding it again (`{again}` deletes the "
+             "table and seeds the demo data)")
         if prepared.scale is not None and prepared.scale != scale:
             _say(f"  it was seeded at scale {prepared.scale}; --scale applies to a new table")
     if prepared.refreshed:
@@ -183,8 +184,7 @@ def _prepare(settings: Settings, scale: int, reset: bool, again: str) -> None:
         for line in prepared.logins:
             _say(f"  {line}")
     elif not prepared.seeded:
-        _say(f"no demo users in table {settings.table_name}: it holds other data, or a seed "
-             f"was interrupted (`{again}` starts over)")
+        _say(f"no demo users left in table {settings.table_name} (`{again}` starts over)")
 
 
 def _terminated(signum: int, frame: FrameType | None) -> None:

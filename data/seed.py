@@ -6,11 +6,12 @@ Only the sessions depend on the clock, because a demo token has to be live when
 the data is seeded. Counters (commentCount, replyCount, likeCount, postCount)
 are computed from the items written beside them.
 
-`prepare` is what `tablegate dev` and `tablegate seed` run: it seeds only an
-empty table (or one it has just deleted, on `--reset`), because puts over a
-table in use would set counters and stock back while the comments and orders
-that changed them stay. On a table with data it only re-issues the demo
-logins, refreshing the demo sessions that have expired.
+`prepare` is what `tablegate dev` and `tablegate seed` run: it seeds only when
+none of the demo data's items exists (a new table, or one it has just deleted,
+on `--reset`), so a seed never overwrites an item. Puts over a table in use would
+set counters and stock back while the comments and orders that changed them
+stay. Over existing demo data it only re-issues the demo logins, renewing the
+demo sessions that have expired.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from data import keys
-from data.client import BATCH_WRITE_MAX, Dynamo, Item
+from data.client import BATCH_WRITE_MAX, Dynamo, Item, Key
 from data.clock import iso, now, parse_iso
 from data.passwords import hash_password
 from data.records import (
@@ -758,14 +759,9 @@ class Prepared:
     scale: int | None
     logins: list[str]
     refreshed: int = 0
-
-
-async def is_empty(dynamo: Dynamo) -> bool:
-    """True when the table holds no item (one Scan of one key)."""
-    page = await dynamo.call(
-        "scan", TableName=dynamo.table, Limit=1, ProjectionExpression="PK"
-    )
-    return not page.get("Items")
+    # Of the demo data's items: how many there are, and how many the table held before.
+    items: int = 0
+    existing: int = 0
 
 
 async def reset(dynamo: Dynamo, timeout: float = 120.0) -> None:
@@ -811,24 +807,31 @@ async def prepare(
     dynamo: Dynamo, scale: int, *, reset_table: bool = False,
     say: Callable[[str], None] = lambda line: None,
 ) -> Prepared:
-    """The table ready for development: created, and seeded if empty (or reset first).
+    """The table ready for development: created, and seeded if none of the demo data's
+    items exists (after deleting the table, with `reset_table`).
 
-    `say` receives progress lines. A table with data is not seeded again: see the
-    module's docstring.
+    `say` receives progress lines. Demo data is never written again: see the module's
+    docstring.
     """
     if reset_table:
         say(f"deleting table {dynamo.table} ...")
         await reset(dynamo)
     await create_table(dynamo)
-    if not await is_empty(dynamo):
-        return await demo_logins(dynamo, scale)
     demo = build(scale, now(), dynamo.settings.feed_shards, dynamo.settings.session_ttl_seconds)
+    demo_keys: list[Key] = [{"PK": item["PK"], "SK": item["SK"]} for item in demo.items]
+    demo_keys += [keys.user(u.record.user_id) for u in demo.users]
+    # Any one of them there (emails and slugs are the same at every scale) means the demo
+    # data was written, maybe in part, and maybe changed since: leave all of it alone.
+    existing = sum(item is not None for item in await dynamo.get_items(demo_keys, consistent=True))
+    if existing:
+        found = await demo_logins(dynamo, scale)
+        return replace(found, items=len(demo_keys), existing=existing)
     counts = demo.counts
-    say(f"seeding demo data (scale {scale}): {len(demo.items) + len(demo.users)} items: "
+    say(f"seeding demo data (scale {scale}): {len(demo_keys)} items: "
         f"{counts['users']} users, {counts['posts']} posts, {counts['comments']} comments, "
         f"{counts['products']} products, {counts['orders']} orders ...")
     started = time.monotonic()
     await _write_demo(dynamo, demo)
     say(f"seeded in {time.monotonic() - started:.1f} s")
     summary = demo.summary()
-    return Prepared(True, scale, summary["logins"])
+    return Prepared(True, scale, summary["logins"], items=len(demo_keys))

@@ -119,6 +119,7 @@ async def test_a_restart_rewrites_nothing(dev: Dev) -> None:
 
     assert await snapshot(dev.dynamo) == before
     assert not again.seeded and again.refreshed == 0 and lines == []
+    assert again.existing == again.items == 658
     assert again.logins == dev.first.logins  # printed again, the same tokens
     stored = await dev.gql(POSTS, user)
     assert stored["posts"]["nodes"][0]["commentCount"] == added["addComment"]["post"][

@@ -120,7 +120,8 @@ def test_a_restart_over_saved_data_keeps_it_and_serves_quickly(
     with dev(data, tmp_path / "again.log") as again:
         assert again.seconds < RESTART_BUDGET, again.output
         assert "seeding demo data" not in again.output
-        assert "already has data: not seeding it again" in again.output
+        assert "already holds the demo data (658 of its 658 items): not seeding it again" in (
+            again.output)
         # Progress and the URL come in this order: the engine, the logins, then GraphiQL.
         lines = again.output.splitlines()
         assert re.fullmatch(r"DynamoDB Local ready in \d+\.\d s", lines[1]), lines[1]
