@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -30,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 
+from data.engine import NpmError, npm_pack
 from data.engine import cache_dir as engine_cache_dir
 
 GRAPHIQL_VERSION = "3.8.3"
@@ -115,19 +115,11 @@ def missing() -> list[str]:
 
 
 def _pack(npm: str, spec: str, scratch: Path) -> Path:
-    destination = Path(tempfile.mkdtemp(dir=scratch))
     # npm checks the tarball against the registry's integrity hash; we then check each file.
-    result = subprocess.run(
-        [npm, "pack", spec, "--silent", "--pack-destination", str(destination)],
-        capture_output=True, text=True, check=False,
-    )
-    tarballs = list(destination.glob("*.tgz"))
-    if result.returncode != 0 or not tarballs:
-        raise AssetsError(
-            f"`npm pack {spec}` failed: {result.stderr.strip()[-500:]}. "
-            "Check that the npm registry is reachable."
-        )
-    return tarballs[0]
+    try:
+        return npm_pack(npm, spec, scratch)
+    except NpmError as exc:
+        raise AssetsError(str(exc)) from exc
 
 
 def _extract(tarball: Path, spec: str, into: Path) -> None:

