@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import errno
 import logging
 import os
@@ -21,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from data.engine import EngineError
 from data.errors import DynamoError, Unavailable
@@ -126,6 +127,23 @@ def _check_bootstrap_admin(settings: Settings) -> None:
         raise ConfigurationError(f"{variable}: {exc.message}") from exc
 
 
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's own logging, plus the gateway's `tablegate.*` loggers at INFO: worker
+    processes configure logging from this alone, so without it they drop the access line."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["tablegate"] = {"format": LOG_FORMAT}
+    config["handlers"]["tablegate"] = {"class": "logging.StreamHandler",
+                                       "formatter": "tablegate", "stream": "ext://sys.stderr"}
+    config["loggers"]["tablegate"] = {"handlers": ["tablegate"], "level": "INFO",
+                                      "propagate": False}
+    return config
+
+
 def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> None:
     import uvicorn
 
@@ -138,7 +156,8 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
             app = create_app(settings)
         if not settings.production:
             _say(f"GraphiQL: {_url(settings)}/graphql")
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+                    log_config=_log_config())
         return
     # Each worker builds its app from the environment: hand it what this process
     # settled, and one cursor secret, so a cursor from one worker is valid in all.
@@ -148,7 +167,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
     if not settings.production:
         _say(f"GraphiQL: {_url(settings)}/graphql")
     uvicorn.run("server:create_app", factory=True, workers=workers, host=settings.host,
-                port=settings.port, log_level="info")
+                port=settings.port, log_level="info", log_config=_log_config())
 
 
 def _create_table(settings: Settings) -> None:
@@ -268,7 +287,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(argv: list[str] | None) -> None:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if args.command == "export-schema":
         _export_schema()
         return
