@@ -127,6 +127,32 @@ def _check_bootstrap_admin(settings: Settings) -> None:
         raise ConfigurationError(f"{variable}: {exc.message}") from exc
 
 
+def _check_http_settings(settings: Settings) -> None:
+    """Refuse bad HTTP settings here, in one line: worker processes would each end in
+    a traceback."""
+    from web import TrustedDocuments, load_http_settings
+
+    http = load_http_settings(settings.production)
+    if http.trusted_documents is not None:
+        TrustedDocuments.load(http.trusted_documents)
+
+
+def _persisted_manifest(folders: list[Path]) -> None:
+    """Print Apollo's persisted-query manifest of the operations in `folders`."""
+    import orjson
+
+    from web import manifest_of
+
+    for folder in folders:
+        if not folder.is_dir():
+            raise Refusal(f"{folder} is not a folder of .graphql files")
+    sys.stdout.write(orjson.dumps(manifest_of(folders), option=orjson.OPT_INDENT_2).decode())
+    sys.stdout.write("\n")
+
+
+# The project's copies of the contract's operations (the benchmark runs them too).
+CONTRACT_OPERATIONS = Path(__file__).resolve().parent / "bench" / "operations"
+
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
@@ -149,6 +175,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
 
     _check_port(settings)
     _check_bootstrap_admin(settings)
+    _check_http_settings(settings)
     if workers == 1:
         if app is None:
             from server import create_app
@@ -157,7 +184,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
         if not settings.production:
             _say(f"GraphiQL: {_url(settings)}/graphql")
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                    log_config=_log_config())
+                    log_config=_log_config(), access_log=False)
         return
     # Each worker builds its app from the environment: hand it what this process
     # settled, and one cursor secret, so a cursor from one worker is valid in all.
@@ -167,7 +194,8 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
     if not settings.production:
         _say(f"GraphiQL: {_url(settings)}/graphql")
     uvicorn.run("server:create_app", factory=True, workers=workers, host=settings.host,
-                port=settings.port, log_level="info", log_config=_log_config())
+                port=settings.port, log_level="info", log_config=_log_config(),
+                access_log=False)
 
 
 def _create_table(settings: Settings) -> None:
@@ -279,6 +307,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="where DynamoDB Local keeps the table (default .dev-data)")
     commands.add_parser("create-table", help="create the table, indexes, TTL and stream")
     commands.add_parser("export-schema", help="print the SDL the gateway serves")
+    manifest = commands.add_parser(
+        "persisted-manifest",
+        help="print the trusted-documents manifest (Apollo's format) of .graphql files")
+    manifest.add_argument("folders", nargs="*", type=Path, default=[CONTRACT_OPERATIONS],
+                          help="folders of .graphql files (default: the contract's operations)")
     commands.add_parser("install-engine", help="download and verify DynamoDB Local")
     commands.add_parser("install-assets", help="download and verify GraphiQL's browser files")
     return parser
@@ -290,6 +323,9 @@ def _run(argv: list[str] | None) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if args.command == "export-schema":
         _export_schema()
+        return
+    if args.command == "persisted-manifest":
+        _persisted_manifest(args.folders)
         return
     if args.command == "install-engine":
         from data.engine import install
@@ -323,8 +359,8 @@ def _run(argv: list[str] | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`tablegate serve | dev | create-table | seed | export-schema | install-engine
-    | install-assets` (`tablegate COMMAND --help` for each one's options)."""
+    """`tablegate serve | dev | create-table | seed | export-schema | persisted-manifest
+    | install-engine | install-assets` (`tablegate COMMAND --help` for each one's options)."""
     try:
         _run(argv)
     except (ConfigurationError, Refusal) as exc:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+import cli
 from data.client import Dynamo
 from data.settings import Settings
 from server import create_app
@@ -133,8 +134,10 @@ async def test_trusted_documents_run_only_the_manifest(
     assert codes(again.json()) == ["PERSISTED_QUERY_NOT_IN_LIST"]
 
 
-def test_a_manifest_of_the_contract_operations() -> None:
-    written = contract_manifest()
+def test_a_manifest_of_the_contract_operations(capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["persisted-manifest"])
+    written = json.loads(capsys.readouterr().out)
+    assert written == contract_manifest()
     names = {op["name"] for op in written["operations"]}
     assert {"HomeFeed", "PlaceOrder"} <= names
     for op in written["operations"]:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from data.engine import free_port
 from data.settings import Settings
+from tests.gateway import serving
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = """query($after: String) {
   posts(first: 3, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } }
 }"""
@@ -25,35 +18,10 @@ PAGE = """query($after: String) {
 
 @pytest.fixture
 async def two_workers(settings: Settings, seeded: dict[str, Any]) -> AsyncIterator[str]:
-    """The gateway as `tablegate serve --workers 2` on a free port, without a configured
-    secret (each worker would otherwise sign cursors with its own)."""
-    port = free_port()
-    env = {**os.environ, "DYNAMODB_ENDPOINT": str(settings.endpoint),
-           "DYNAMODB_TABLE_NAME": settings.table_name, "HOST": "127.0.0.1", "PORT": str(port)}
-    env.pop("TABLEGATE_SECRET", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "serve", "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as probe:
-            for _ in range(150):
-                try:
-                    if (await probe.get(f"{url}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                pytest.fail("tablegate serve --workers 2 did not start")
+    """The gateway as `tablegate serve --workers 2`, without a configured secret (each
+    worker would otherwise sign cursors with its own)."""
+    async with serving(settings, "--workers", "2") as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 async def test_every_worker_accepts_every_workers_cursors(two_workers: str) -> None:
