@@ -27,6 +27,7 @@ async def test_development_allows_any_localhost_origin(http: httpx.AsyncClient) 
     origin = "http://localhost:5173"
     preflight = await http.options("/graphql", headers={"Origin": origin, **PREFLIGHT})
     assert preflight.status_code == 200
+    assert preflight.content == b""
     assert preflight.headers["access-control-allow-origin"] == origin
     allowed = preflight.headers["access-control-allow-headers"].lower()
     assert "authorization" in allowed and "content-type" in allowed

@@ -55,7 +55,10 @@ class Cors(CORSMiddleware):
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
         if response.status_code == 200:
-            return response
+            # Starlette answers "OK" as text; a preflight needs its headers only.
+            headers = {k: v for k, v in response.headers.items()
+                       if k not in ("content-type", "content-length")}
+            return Response(status_code=200, headers=headers)
         reason = bytes(response.body).decode()
         body = {"errors": [{"message": f"CORS preflight refused: {reason}",
                             "extensions": {"code": "CORS_PREFLIGHT_REFUSED"}}]}
