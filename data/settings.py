@@ -32,9 +32,11 @@ class Settings:
         return self.environment == "production"
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
+def whole_number(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
+    """The whole number in `env[name]` (`default` when unset), at least `minimum`;
+    ConfigurationError naming the variable otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
         return default
     try:
         value = int(raw)
@@ -78,13 +80,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         table_name=env.get("DYNAMODB_TABLE_NAME") or "tablegate",
         region=env.get("AWS_REGION") or "us-east-1",
         secret=raw_secret.encode(),
-        session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 1_209_600),
-        feed_shards=_int(env, "FEED_SHARDS", 8),
+        session_ttl_seconds=whole_number(env, "SESSION_TTL_SECONDS", 1_209_600),
+        feed_shards=whole_number(env, "FEED_SHARDS", 8),
         environment=environment,
         host=env.get("HOST") or "127.0.0.1",
-        port=_int(env, "PORT", 8000),
+        port=whole_number(env, "PORT", 8000),
         bootstrap_admin_email=env.get("BOOTSTRAP_ADMIN_EMAIL") or None,
         bootstrap_admin_password=env.get("BOOTSTRAP_ADMIN_PASSWORD") or None,
-        max_concurrency=_int(env, "TABLEGATE_MAX_CONCURRENCY", 64),
+        max_concurrency=whole_number(env, "TABLEGATE_MAX_CONCURRENCY", 64),
         introspection=_flag(env, "TABLEGATE_INTROSPECTION", environment != "production"),
     )

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.settings import ConfigurationError
+from data.settings import ConfigurationError, whole_number
 
 # Any page served from this machine, on any port: a frontend's dev server.
 LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
@@ -21,19 +21,6 @@ class HttpSettings:
     apq_cache_bytes: int
     trusted_documents: Path | None
     get_max_age: int
-
-
-def _whole(env: dict[str, str], name: str, default: int, minimum: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
-    return value
 
 
 def _origins(raw: str, production: bool) -> tuple[str, ...]:
@@ -69,9 +56,9 @@ def load_http_settings(production: bool, env: dict[str, str] | None = None) -> H
     return HttpSettings(
         cors_origins=origins,
         cors_origin_pattern=None if origins or production else LOCAL_ORIGINS,
-        max_batch=_whole(env, "TABLEGATE_MAX_BATCH", 10, 1),
-        max_body_bytes=_whole(env, "TABLEGATE_MAX_BODY_BYTES", 1_048_576, 1024),
-        apq_cache_bytes=_whole(env, "TABLEGATE_APQ_CACHE_BYTES", 8_388_608, 0),
+        max_batch=whole_number(env, "TABLEGATE_MAX_BATCH", 10, 1),
+        max_body_bytes=whole_number(env, "TABLEGATE_MAX_BODY_BYTES", 1_048_576, 1024),
+        apq_cache_bytes=whole_number(env, "TABLEGATE_APQ_CACHE_BYTES", 8_388_608, 0),
         trusted_documents=Path(trusted) if trusted else None,
-        get_max_age=_whole(env, "TABLEGATE_GET_MAX_AGE", 0, 0),
+        get_max_age=whole_number(env, "TABLEGATE_GET_MAX_AGE", 0, 0),
     )
