@@ -6,6 +6,7 @@ COPY data ./data
 COPY loaders ./loaders
 COPY resolvers ./resolvers
 COPY schema ./schema
+COPY web ./web
 COPY server.py cli.py graphiql.py ./
 RUN pip install --no-cache-dir .
 ENV TABLEGATE_ENV=production HOST=0.0.0.0 PORT=8000
