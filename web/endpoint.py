@@ -26,7 +26,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
-from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperation
@@ -37,7 +36,6 @@ from web.protocol import (
     GRAPHQL_RESPONSE,
     OperationRequest,
     RequestError,
-    bad_request,
     from_query_params,
     parse_body,
     response_media_type,
@@ -195,8 +193,6 @@ class GraphQLEndpoint:
         except CannotGetOperationTypeError as error:
             return Outcome.refused(RequestError(400, "OPERATION_RESOLUTION_FAILURE",
                                                 error.as_http_error_reason()))
-        except MissingQueryError:
-            return Outcome.refused(bad_request("no GraphQL query in the request"))
         outcome = _outcome(result)
         if digest is not None and not outcome.request_error:
             self.documents.remember(digest, query)
