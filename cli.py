@@ -116,15 +116,10 @@ def _check_bootstrap_admin(settings: Settings) -> None:
     email = settings.bootstrap_admin_email
     if not email:
         return
-    from data.accounts import ensure_admin
-    from data.errors import InvalidInput
+    from server import bootstrap_admin
 
-    try:
-        _with_dynamo(settings, lambda dynamo: ensure_admin(dynamo, email,
-                                                           settings.bootstrap_admin_password))
-    except InvalidInput as exc:
-        variable = "BOOTSTRAP_ADMIN_EMAIL" if exc.field == "email" else "BOOTSTRAP_ADMIN_PASSWORD"
-        raise ConfigurationError(f"{variable}: {exc.message}") from exc
+    _with_dynamo(settings, lambda dynamo: bootstrap_admin(dynamo, email,
+                                                          settings.bootstrap_admin_password))
 
 
 def _check_http_settings(settings: Settings) -> None:

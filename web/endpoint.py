@@ -117,7 +117,7 @@ class GraphQLEndpoint:
                           else parse_body(request.headers.get("content-type"),
                                           await self._body(request), self.settings.max_batch))
         except RequestError as error:
-            return self._encode(Outcome.refused(error).body, error.status, media, error.headers)
+            return self._encode(error.payload(), error.status, media, error.headers)
         state = request_state(request.scope)
         context = await self.make_context(state.request_id, request.headers)
         if isinstance(operations, list):
@@ -126,9 +126,8 @@ class GraphQLEndpoint:
             return self._encode([o.body for o in outcomes], 200, media, {})
         state.operations.append(operations.operation_name or "-")
         outcome = await self._run(operations, method, context)
-        status = outcome.status
-        if media == GRAPHQL_RESPONSE and outcome.request_error and status == 200:
-            status = 400  # the spec's status for a request error under its own media type
+        # The spec's status for a request error under its own media type.
+        status = 400 if media == GRAPHQL_RESPONSE and outcome.request_error else outcome.status
         headers = outcome.headers
         if method == "GET":
             headers = {**self._cache_headers(request, outcome), **headers}
