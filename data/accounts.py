@@ -89,7 +89,8 @@ def new_session(user_id: str, user_agent: str | None,
     record = SessionRecord(
         session_id=new_ulid(), user_id=user_id, token_hash=token_hash(token),
         user_agent=(user_agent or "")[:USER_AGENT_MAX] or None,
-        created_at=iso(started), expires_at=iso(expires), ttl=int(expires.timestamp()),
+        created_at=iso(started), updated_at=iso(started), expires_at=iso(expires),
+        ttl=int(expires.timestamp()),
     )
     return token, record
 
@@ -155,20 +156,19 @@ async def create_user(
         last_login_at=stamp if session else None, login_count=1 if session else 0,
         created_at=stamp, updated_at=stamp, version=1,
     )
-    profile = ProfileRecord(user_id=user_id, bio=None, avatar_url=None, website=None,
-                            location=None, social_links=[], updated_at=stamp).to_item(stamp)
+    profile = ProfileRecord(user_id=user_id, created_at=stamp, updated_at=stamp).to_item()
     lock = {**keys.email_lock(address), "entityType": "EMAIL_LOCK", "userId": user_id,
             "createdAt": stamp}
     new = "attribute_not_exists(PK)"
     actions = [
-        put(user.to_item(password_hash), new),
+        put({**user.to_item(), "passwordHash": password_hash}, new),
         put(profile, new),
         put(lock, new, failure=Conflict("an account with this email already exists")),
     ]
     if session is not None:
         actions.append(put(session.to_item(), new))
     await transact(dynamo, actions)
-    return Account(_public(user.to_item(password_hash)), profile)
+    return Account(_public(user.to_item()), profile)
 
 
 async def _owner_of_email(dynamo: Dynamo, address: str) -> str | None:

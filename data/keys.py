@@ -146,6 +146,11 @@ def session(token_hash: str) -> Key:
     return {"PK": f"SESSION#{valid_token_hash(token_hash)}", "SK": "SESSION"}
 
 
+def token_hash_of(session_pk: str) -> str:
+    """The token hash a session item's PK holds."""
+    return session_pk.removeprefix("SESSION#")
+
+
 def post(pid: str) -> Key:
     return {"PK": post_pk(pid), "SK": "POST"}
 

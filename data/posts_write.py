@@ -159,7 +159,7 @@ def _post_update(current: PostRecord, new: PostRecord, shards: int) -> Action:
     cleared excerpt) are REMOVEd. Counters are equal on both sides, so they are
     never overwritten with the value read.
     """
-    before, after = current.to_item(shards), new.to_item(shards)
+    before, after = current.to_item(shards=shards), new.to_item(shards=shards)
     set_ = {
         name: value
         for name, value in after.items()
@@ -229,7 +229,7 @@ async def create_post(dynamo: Dynamo, shards: int, new: NewPost) -> PostRecord:
 
     def build(slug: str) -> list[Action]:
         post = replace(record, slug=slug)
-        actions = [put(post.to_item(shards), ABSENT), _slug_lock(slug, post.post_id, moment)]
+        actions = [put(post.to_item(shards=shards), ABSENT), _slug_lock(slug, post.post_id, moment)]
         for tid in post.tag_ids:
             actions.append(put(post.tag_link_item(tid)))
             actions.append(touch(keys.tag(tid), "postCount", 1 if published else 0, _tag_missing()))

@@ -255,7 +255,10 @@ class Demo:
         """The User items, one password hash per user, in user order."""
         if len(password_hashes) != len(self.users):
             raise ValueError(f"expected {len(self.users)} password hashes")
-        return [u.record.to_item(h) for u, h in zip(self.users, password_hashes, strict=True)]
+        return [
+            {**u.record.to_item(), "passwordHash": h}
+            for u, h in zip(self.users, password_hashes, strict=True)
+        ]
 
     def summary(self) -> dict[str, Any]:
         """The counts, login lines, users, posts and products, as `seed` returns them."""
@@ -357,7 +360,7 @@ class _Builder:
             self.demo.users.append(_User(user, handle, demo_token(user.user_id, index)))
             self.demo.add(
                 "users",
-                self._profile(user, handle).to_item(user.created_at),
+                self._profile(user, handle).to_item(),
                 {
                     **keys.email_lock(user.email),
                     "entityType": "EMAIL_LOCK",
@@ -377,9 +380,9 @@ class _Builder:
 
     def _profile(self, user: UserRecord, handle: str) -> ProfileRecord:
         links = [
-            SocialLinkRecord("GitHub", f"https://github.com/{handle}"),
-            SocialLinkRecord("Mastodon", f"https://mastodon.example/@{handle}"),
-            SocialLinkRecord("LinkedIn", f"https://linkedin.example/in/{handle}"),
+            SocialLinkRecord(name="GitHub", url=f"https://github.com/{handle}"),
+            SocialLinkRecord(name="Mastodon", url=f"https://mastodon.example/@{handle}"),
+            SocialLinkRecord(name="LinkedIn", url=f"https://linkedin.example/in/{handle}"),
         ]
         return ProfileRecord(
             user_id=user.user_id,
@@ -388,6 +391,7 @@ class _Builder:
             website=f"https://{handle}.example.dev" if self.rng.random() < 0.6 else None,
             location=self.rng.choice(LOCATIONS),
             social_links=links[: self.rng.randint(0, len(links))],
+            created_at=user.created_at,
             updated_at=user.created_at,
         )
 
@@ -401,6 +405,7 @@ class _Builder:
                 token_hash=token_hash(user.token),
                 user_agent="tablegate-seed",
                 created_at=iso(moment),
+                updated_at=iso(moment),
                 expires_at=iso(expires),
                 ttl=int(expires.timestamp()),
             )
@@ -556,7 +561,7 @@ class _Builder:
             self.demo.posts.append(post)
             self.demo.add(
                 "posts",
-                post.to_item(self.shards),
+                post.to_item(shards=self.shards),
                 *links,
                 {
                     **keys.slug_lock(post.slug),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from data import keys
-from data.queries import QuerySpec, SortCondition
+from data import access, keys
+from data.pages import Page, PageArgs
 from data.records import CategoryRecord, PostRecord, TagRecord
 from resolvers import ids
-from resolvers.connections import Page, PageArgs, query_page
 from resolvers.context import RequestContext
 
 
@@ -21,8 +20,7 @@ async def category_by_slug(ctx: RequestContext, slug: str) -> CategoryRecord | N
 
 async def children(ctx: RequestContext, parent_id: str | None) -> list[CategoryRecord]:
     """Every child of a category (or the top level), by sortOrder."""
-    spec = QuerySpec("GSI1", keys.category_parent_pk(parent_id), limit=0)
-    return [CategoryRecord.from_item(item) for item in await ctx.loaders.query(spec)]
+    return await ctx.every(access.children_of_category(parent_id))
 
 
 async def parent(ctx: RequestContext, record: CategoryRecord) -> CategoryRecord | None:
@@ -35,14 +33,7 @@ async def category_posts(
     """Published posts of the category, newest first (GSI2 holds only published posts).
 
     Without `content` the posts are read without it (their records hold "")."""
-    spec = QuerySpec(
-        "GSI2",
-        keys.category_pk(record.category_id),
-        SortCondition("begins_with", "POST#"),
-        forward=False,
-        attributes=None if content else PostRecord.WITHOUT_CONTENT,
-    )
-    return await query_page(ctx, spec, args, PostRecord.from_item)
+    return await ctx.page(access.posts_of_category(record.category_id, content), args)
 
 
 async def tag(ctx: RequestContext, global_id: str) -> TagRecord | None:
@@ -55,16 +46,12 @@ async def tag_by_slug(ctx: RequestContext, slug: str) -> TagRecord | None:
 
 
 async def tags(ctx: RequestContext, args: PageArgs) -> Page[TagRecord]:
-    spec = QuerySpec("GSI1", keys.TAGS_PK)
-    return await query_page(ctx, spec, args, TagRecord.from_item)
+    return await ctx.page(access.tags_by_name(), args)
 
 
 async def tag_posts(ctx: RequestContext, record: TagRecord, args: PageArgs) -> Page[PostRecord]:
     """Published posts with the tag, newest first: the tag's links, then the posts batched."""
-    spec = QuerySpec(
-        "GSI1", keys.tag_pk(record.tag_id), SortCondition("begins_with", "POST#"), forward=False
-    )
-    links = await query_page(ctx, spec, args, lambda item: str(item["postId"]))
+    links = await ctx.page(access.post_ids_of_tag(record.tag_id), args)
     found = await ctx.loaders.posts(links.nodes)
     kept = [
         (p, c)

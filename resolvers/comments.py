@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from data import keys
-from data.queries import QuerySpec, SortCondition
+from data import access
+from data.pages import Page, PageArgs
 from data.records import CommentRecord, PostRecord, UserRecord
 from resolvers import ids
-from resolvers.connections import Page, PageArgs, query_page
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
-from resolvers.filters import visible_comments
 from resolvers.permissions import can_see_comment, can_see_post
 
 
@@ -48,11 +46,8 @@ async def replies(
 ) -> Page[CommentRecord]:
     """Replies to a top-level comment, oldest first, as the viewer may see them."""
     if record.parent_id:
-        return Page([], [], False, False)
-    spec = QuerySpec(
-        None,
-        keys.post_pk(record.post_id),
-        SortCondition("begins_with", keys.reply_prefix(record.comment_id)),
-        filter=visible_comments(ctx),
+        return Page.empty()
+    read = access.replies_of_comment(
+        record.post_id, record.comment_id, ctx.viewer_id, ctx.moderates
     )
-    return await query_page(ctx, spec, args, CommentRecord.from_item)
+    return await ctx.page(read, args)

@@ -14,11 +14,13 @@ import asyncio
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from data import keys
 from data.client import Dynamo, Item
 from data.clock import now, parse_iso
 from data.cursors import CursorSigner
+from data.pages import ListRead, Page, PageArgs, read_all, read_page
 from data.records import SessionRecord, UserRecord
 from data.settings import Settings
 from data.tokens import claimed_user, token_hash
@@ -26,6 +28,7 @@ from loaders.loader_set import LoaderSet
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{16,256}$")
 MODERATING_ROLES = ("MODERATOR", "ADMIN")
+T = TypeVar("T")
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -106,6 +109,14 @@ class RequestContext:
     @property
     def is_admin(self) -> bool:
         return self.role == "ADMIN"
+
+    async def page(self, read: ListRead[T], args: PageArgs) -> Page[T]:
+        """One page of a named read (`data.access`), through this request's loaders."""
+        return await read_page(self.loaders, self.cursors, read, args)
+
+    async def every(self, read: ListRead[T]) -> list[T]:
+        """Every record of a short, bounded named read."""
+        return await read_all(self.loaders, read)
 
 
 async def build_context(

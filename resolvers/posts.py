@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from data import keys
-from data.queries import QuerySpec, SortCondition
+from data import access, keys
+from data.pages import Page, PageArgs
 from data.records import CategoryRecord, CommentRecord, PostRecord, TagRecord, UserRecord
 from resolvers import ids
-from resolvers.connections import Page, PageArgs, merged_page, query_page
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
-from resolvers.filters import visible_comments
 from resolvers.permissions import can_see_post
 
 
@@ -38,12 +36,7 @@ async def feed(
         if ctx.viewer is None:
             raise Unauthenticated("sign in as a moderator to list unpublished posts")
         raise Forbidden("only moderators and admins may list unpublished posts")
-    shards = [
-        QuerySpec("GSI3", keys.feed_pk(status, shard), forward=False,
-                  attributes=None if content else PostRecord.WITHOUT_CONTENT)
-        for shard in range(ctx.settings.feed_shards)
-    ]
-    return await merged_page(ctx, f"feed|{status}", shards, args, PostRecord.from_item)
+    return await ctx.page(access.feed(status, ctx.settings.feed_shards, content), args)
 
 
 async def author(ctx: RequestContext, record: PostRecord) -> UserRecord | None:
@@ -66,10 +59,5 @@ async def liked_by_viewer(ctx: RequestContext, record: PostRecord) -> bool:
 
 async def comments(ctx: RequestContext, record: PostRecord, args: PageArgs) -> Page[CommentRecord]:
     """Top-level comments, oldest first, as the viewer may see them."""
-    spec = QuerySpec(
-        None,
-        keys.post_pk(record.post_id),
-        SortCondition("begins_with", "COMMENT#"),
-        filter=visible_comments(ctx),
-    )
-    return await query_page(ctx, spec, args, CommentRecord.from_item)
+    read = access.comments_of_post(record.post_id, ctx.viewer_id, ctx.moderates)
+    return await ctx.page(read, args)

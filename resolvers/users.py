@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from data import keys
-from data.queries import QuerySpec, SortCondition
+from data import access, keys
+from data.pages import Page, PageArgs
 from data.records import (
     CommentRecord,
     OrderRecord,
@@ -14,11 +14,8 @@ from data.records import (
     SessionRecord,
     UserRecord,
 )
-from data.ulid import ulid_time_bound
 from resolvers import ids
-from resolvers.connections import Page, PageArgs, query_page
 from resolvers.context import RequestContext
-from resolvers.filters import live_sessions, post_status, visible_comments
 from resolvers.permissions import (
     can_see_email,
     require_admin,
@@ -60,32 +57,16 @@ async def posts(
     """Newest first; others than the author and moderators see published posts only.
 
     Without `content` the posts are read without it (their records hold "")."""
-    if sees_all_posts_of(ctx, record.user_id):
-        where = post_status(status) if status else None
-    elif status not in (None, "PUBLISHED"):
-        return Page([], [], False, False)
-    else:
-        where = post_status("PUBLISHED")
-    spec = QuerySpec(
-        "GSI1",
-        keys.user_pk(record.user_id),
-        SortCondition("begins_with", "POST#"),
-        forward=False,
-        filter=where,
-        attributes=None if content else PostRecord.WITHOUT_CONTENT,
-    )
-    return await query_page(ctx, spec, args, PostRecord.from_item)
+    if not sees_all_posts_of(ctx, record.user_id):
+        if status not in (None, "PUBLISHED"):
+            return Page.empty()
+        status = "PUBLISHED"
+    return await ctx.page(access.posts_by_author(record.user_id, status, content), args)
 
 
 async def comments(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[CommentRecord]:
-    spec = QuerySpec(
-        "GSI1",
-        keys.user_pk(record.user_id),
-        SortCondition("begins_with", "COMMENT#"),
-        forward=False,
-        filter=visible_comments(ctx),
-    )
-    return await query_page(ctx, spec, args, CommentRecord.from_item)
+    read = access.comments_by_author(record.user_id, ctx.viewer_id, ctx.moderates)
+    return await ctx.page(read, args)
 
 
 async def orders(
@@ -96,43 +77,24 @@ async def orders(
     until: datetime | None,
     newest_first: bool,
 ) -> Page[OrderRecord]:
-    """The user's orders between two moments, found by the ULID bounds of the order IDs."""
+    """The user's orders between two moments."""
     require_self_or_admin(ctx, record.user_id)
-    if since is None and until is None:
-        sort = SortCondition("begins_with", "ORDER#")
-    else:
-        low = "ORDER#" + (ulid_time_bound(since, upper=False) if since else "")
-        high = "ORDER#" + (ulid_time_bound(until, upper=True) if until else "~")
-        sort = SortCondition("between", low, high)
-    spec = QuerySpec(None, keys.user_pk(record.user_id), sort, forward=not newest_first)
-    return await query_page(ctx, spec, args, OrderRecord.from_item)
+    read = access.orders_of_customer(record.user_id, since, until, newest_first)
+    return await ctx.page(read, args)
 
 
 async def sessions(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[SessionRecord]:
     require_self(ctx, record.user_id)
-    spec = QuerySpec(
-        "GSI1",
-        keys.user_pk(record.user_id),
-        SortCondition("begins_with", "SESSION#"),
-        filter=live_sessions(),
-    )
-    return await query_page(ctx, spec, args, SessionRecord.from_item)
+    return await ctx.page(access.sessions_of_user(record.user_id), args)
 
 
 async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionRecord | None:
-    """One of the viewer's own live sessions, by its ID (a GSI1 Query in their partition)."""
+    """One of the viewer's own live sessions, by its ID."""
     await ctx.identified()
     if ctx.viewer_id is None:
         return None
-    spec = QuerySpec(
-        "GSI1",
-        keys.user_pk(ctx.viewer_id),
-        SortCondition("=", keys.session_sort(session_id)),
-        limit=1,
-        filter=live_sessions(),
-    )
-    found = await ctx.loaders.query(spec)
-    return SessionRecord.from_item(found[0]) if found else None
+    found = await ctx.every(access.session_of_user(ctx.viewer_id, session_id))
+    return found[0] if found else None
 
 
 def is_current(ctx: RequestContext, record: SessionRecord) -> bool:

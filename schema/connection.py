@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from resolvers.connections import Page
+from data.pages import Page
 
 T = TypeVar("T")
 

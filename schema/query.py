@@ -7,8 +7,8 @@ from typing import Any
 
 import strawberry
 
+from data.pages import page_args
 from resolvers import catalog, nodes, posts, shop, users
-from resolvers.connections import page_args
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import OrderStatus, PostStatus, PriceOrder
 from schema.scalars import Decimal

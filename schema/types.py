@@ -15,8 +15,8 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 
 from data import records
+from data.pages import page_args
 from resolvers import catalog, comments, ids, posts, shop, users
-from resolvers.connections import page_args
 from resolvers.context import RequestContext
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import CommentStatus, OrderStatus, PostStatus, Role, SortOrder, UserStatus

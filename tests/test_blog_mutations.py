@@ -620,17 +620,12 @@ async def test_delete_post_removes_its_whole_collection(
     await dynamo.batch_write(
         [
             CommentRecord(
-                new_ulid(),
-                pid,
-                seeded["users"][3]["userId"],
-                None,
-                f"Bulk {n}",
-                "APPROVED",
-                0,
-                0,
-                moment,
-                moment,
-                1,
+                comment_id=new_ulid(),
+                post_id=pid,
+                author_id=seeded["users"][3]["userId"],
+                content=f"Bulk {n}",
+                created_at=moment,
+                updated_at=moment,
             ).to_item()
             for n in range(40)
         ]

@@ -13,11 +13,11 @@ import pytest
 
 from data.client import Dynamo
 from data.clock import iso
+from data.pages import shard_share
 from data.records import PostRecord, feed_shard
 from data.settings import Settings
 from data.table import create_table, delete_table
 from data.ulid import new_ulid
-from resolvers.connections import shard_share
 from server import create_app
 
 PAGE = """query($after: String) {
@@ -47,7 +47,7 @@ def _post(shard: int, moment: datetime, title: str, shards: int) -> dict[str, An
         slug=f"skew-{pid.lower()}", excerpt=None, content="", featured_image=None,
         status="PUBLISHED", published_at=at, view_count=0, like_count=0, comment_count=0,
         created_at=at, updated_at=at, version=1,
-    ).to_item(shards)
+    ).to_item(shards=shards)
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Relay connections over key-condition Queries, with exact page flags.
+"""Pages of named reads: Relay connections over key-condition Queries, exact both ways.
+
+A `ListRead` (see `data.access`) names what to read; `read_page` reads one
+page of it through a `Runner` (the request's loaders, which coalesce and
+deduplicate Queries), and returns the records with their cursors.
 
 A page asks DynamoDB for one item more than it shows, so `hasNextPage`
 (forward) or `hasPreviousPage` (backward) is exact. The flag on the other side
@@ -11,12 +15,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-from data.client import Item
+from data.cursors import CursorSigner
 from data.errors import InvalidInput
+from data.layout import Item
 from data.queries import QuerySpec, SortCondition
-from resolvers.context import RequestContext
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -64,6 +68,8 @@ def page_args(
 
 @dataclass
 class Page(Generic[T]):
+    """Records of one page, their cursors, and whether there is more either way."""
+
     nodes: list[T]
     # Signed when read (`CursorSigner.lazy`): a page shown without cursors signs none.
     cursors: Sequence[str]
@@ -71,23 +77,64 @@ class Page(Generic[T]):
     has_previous: bool
 
 
-async def query_page(
-    ctx: RequestContext,
+    @classmethod
+    def empty(cls) -> Page[T]:
+        return cls([], [], False, False)
+
+
+class Runner(Protocol):
+    """What runs a Query: the request's loaders."""
+
+    async def query(self, spec: QuerySpec) -> list[Item]: ...
+
+
+@dataclass(frozen=True)
+class ListRead(Generic[T]):
+    """A named read of a list: one Query, or the shards of one (read at once and merged
+    by sort key), and how an item becomes a record."""
+
+    shards: tuple[QuerySpec, ...]
+    convert: Callable[[Item], T]
+    # What a merged read's cursors are bound to; a single Query binds its own spec.
+    binding: str = ""
+
+    @classmethod
+    def one(cls, spec: QuerySpec, convert: Callable[[Item], T]) -> ListRead[T]:
+        return cls((spec,), convert)
+
+
+async def read_page(
+    runner: Runner, cursors: CursorSigner, read: ListRead[T], args: PageArgs
+) -> Page[T]:
+    """One page of `read` in the connection's natural order (or backward)."""
+    if len(read.shards) == 1:
+        return await _query_page(runner, cursors, read.shards[0], args, read.convert)
+    return await _merged_page(runner, cursors, read.binding, read.shards, args, read.convert)
+
+
+async def read_all(runner: Runner, read: ListRead[T]) -> list[T]:
+    """Every record of a short, bounded list (a category's children, an order's lines)."""
+    return [read.convert(item) for item in await runner.query(read.shards[0])]
+
+
+async def _query_page(
+    runner: Runner,
+    cursors: CursorSigner,
     spec: QuerySpec,
     args: PageArgs,
     convert: Callable[[Item], T],
 ) -> Page[T]:
     """One page of `spec` (its `forward` is the connection's natural order)."""
     binding = spec.binding()
-    position = ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
+    position = cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
     main = replace(spec, forward=spec.forward != args.backward, limit=args.size + 1)
     main = main.starting_after(position)
     behind = False
     if position is None:
-        items = await ctx.loaders.query(main)
+        items = await runner.query(main)
     else:
         probe = replace(main, forward=not main.forward, limit=1)
-        items, before = await asyncio.gather(ctx.loaders.query(main), ctx.loaders.query(probe))
+        items, before = await asyncio.gather(runner.query(main), runner.query(probe))
         behind = bool(before)
     beyond = len(items) > args.size
     shown = items[: args.size]
@@ -95,7 +142,7 @@ async def query_page(
         shown.reverse()
     return Page(
         nodes=[convert(item) for item in shown],
-        cursors=ctx.cursors.lazy(binding, shown, spec.position_of),
+        cursors=cursors.lazy(binding, shown, spec.position_of),
         has_next=behind if args.backward else beyond,
         has_previous=beyond if args.backward else behind,
     )
@@ -107,8 +154,9 @@ def shard_share(wanted: int, shards: int) -> int:
     return min(wanted, -(-2 * wanted // shards) + 2)
 
 
-async def merged_page(
-    ctx: RequestContext,
+async def _merged_page(
+    runner: Runner,
+    cursors: CursorSigner,
     binding: str,
     shards: Sequence[QuerySpec],
     args: PageArgs,
@@ -125,7 +173,7 @@ async def merged_page(
     """
     sort_name = shards[0].key_names[1]
     natural_forward = shards[0].forward
-    position = ctx.cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
+    position = cursors.decode(binding, args.cursor, args.cursor_field) if args.cursor else None
     mark = position.get("s") if position else None
     forward = natural_forward != args.backward
     wanted = args.size + 1  # one more than shown: hasNextPage (or hasPreviousPage) is exact
@@ -143,12 +191,12 @@ async def merged_page(
         return key(item) < key(cut) if forward else key(item) > key(cut)
 
     reads = {i: bounded(s, forward, share) for i, s in enumerate(shards)}
-    probes = [ctx.loaders.query(bounded(s, not forward, 1)) for s in shards] if mark else []
+    probes = [runner.query(bounded(s, not forward, 1)) for s in shards] if mark else []
     read: list[list[Item]] = [[] for _ in shards]
     merged: list[Item] = []
     behind = False
     while reads:
-        results = await asyncio.gather(*(ctx.loaders.query(s) for s in reads.values()), *probes)
+        results = await asyncio.gather(*(runner.query(s) for s in reads.values()), *probes)
         if probes:
             behind = any(results[len(reads) :])
             probes = []
@@ -171,7 +219,7 @@ async def merged_page(
         shown.reverse()
     return Page(
         nodes=[convert(item) for item in shown],
-        cursors=ctx.cursors.lazy(binding, shown, lambda item: {"s": str(item[sort_name])}),
+        cursors=cursors.lazy(binding, shown, lambda item: {"s": str(item[sort_name])}),
         has_next=behind if args.backward else beyond,
         has_previous=beyond if args.backward else behind,
     )
