@@ -24,8 +24,6 @@ from data.ulid import new_ulid
 
 EXISTS = "attribute_exists(PK)"
 ABSENT = "attribute_not_exists(PK)"
-# Re-reads after a write lost a race with another writer on the same item.
-ATTEMPTS = 5
 _BATCH_WRITE_MAX = 25
 _BATCH_ATTEMPTS = 8
 _DELETE_STREAMS = 8
@@ -38,13 +36,6 @@ class Keep(Enum):
 
 
 KEEP = Keep.KEEP
-
-
-class Stale(Conflict):
-    """The item changed between our read and our write; read again and retry."""
-
-    def __init__(self) -> None:
-        super().__init__("the item changed while it was being updated; try again")
 
 
 class Unchanged(DataError):

@@ -22,11 +22,9 @@ from typing import Any
 from data import keys
 from data.blog import (
     ABSENT,
-    ATTEMPTS,
     EXISTS,
     KEEP,
     Keep,
-    Stale,
     Unchanged,
     add_to,
     changes,
@@ -44,6 +42,7 @@ from data.errors import Conflict, InvalidInput, NotFound
 from data.records import PostRecord
 from data.transactions import Action, at_version, check, delete, put, transact
 from data.ulid import new_ulid
+from data.writes import ATTEMPTS, Stale
 
 PUBLISHED = "PUBLISHED"
 # `slug`, `slug-2`, ... `slug-25`: how far a title's slug is suffixed before giving up.
