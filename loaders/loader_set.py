@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from data import keys, records
 from data.client import Dynamo, Item, Key, key_tuple
+from data.layout import Entity
 from data.queries import QuerySpec, run_query
 from loaders.dispatch import WaveDispatcher, WaveLoader
+
+E = TypeVar("E", bound=Entity)
 
 
 class LoaderSet:
@@ -97,6 +100,11 @@ class LoaderSet:
 
     async def query(self, spec: QuerySpec) -> list[Item]:
         return await self.queries.load(spec)
+
+    async def record(self, kind: type[E], key: Key) -> E | None:
+        """The record of `kind` at `key`, or None: any entity, through the batch loader."""
+        item = await self.item(key)
+        return kind.from_item(item) if item else None
 
     async def user(self, uid: str) -> records.UserRecord | None:
         item = await self.item(keys.user(uid))
