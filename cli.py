@@ -24,9 +24,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from config import ConfigurationError, Settings, load_settings
 from data.engine import EngineError
 from data.errors import DynamoError, Unavailable
-from data.settings import ConfigurationError, Settings, load_settings
 from graphiql import AssetsError
 
 if TYPE_CHECKING:
@@ -125,7 +125,8 @@ def _check_bootstrap_admin(settings: Settings) -> None:
 def _check_http_settings(settings: Settings) -> None:
     """Refuse bad HTTP settings here, in one line: worker processes would each end in
     a traceback."""
-    from web import TrustedDocuments, load_http_settings
+    from config import load_http_settings
+    from web import TrustedDocuments
 
     http = load_http_settings(settings.production)
     if http.trusted_documents is not None:

@@ -14,11 +14,17 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import graphiql
+from config import (
+    ConfigurationError,
+    HttpSettings,
+    Settings,
+    load_http_settings,
+    load_settings,
+)
 from data.accounts import ensure_admin
 from data.client import Dynamo
 from data.cursors import CursorSigner
 from data.errors import InvalidInput
-from data.settings import ConfigurationError, Settings, load_settings
 from data.table import describe_table
 from resolvers.context import RequestContext, build_context
 from schema.build import make_schema
@@ -27,10 +33,8 @@ from web import (
     Cors,
     Documents,
     GraphQLEndpoint,
-    HttpSettings,
     QueryStore,
     TrustedDocuments,
-    load_http_settings,
 )
 
 log = logging.getLogger("tablegate")

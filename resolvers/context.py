@@ -15,12 +15,12 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 
+from config import Settings
 from data import keys
 from data.client import Dynamo, Item
 from data.clock import now, parse_iso
 from data.cursors import CursorSigner
 from data.records import SessionRecord, UserRecord
-from data.settings import Settings
 from data.tokens import claimed_user, token_hash
 from loaders.loader_set import LoaderSet
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings, load_settings
 from data.client import Dynamo
 from data.engine import LocalDynamo
-from data.settings import Settings, load_settings
 from data.table import create_table, delete_table
 from server import create_app
 

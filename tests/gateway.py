@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from config import Settings
 from data.engine import free_port
-from data.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

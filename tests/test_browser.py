@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from config import Settings
 from data.engine import free_port
-from data.settings import Settings
 from tests.gateway import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data import keys
 from data.client import Dynamo, Item, from_wire
 from data.clock import iso, now
 from data.seed import Prepared, prepare
-from data.settings import Settings
 from data.tokens import token_hash
 from server import create_app
 

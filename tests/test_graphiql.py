@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 import graphiql
+from config import Settings
 from data.client import Dynamo
-from data.settings import Settings
 from server import create_app
 
 HTML = {"Accept": "text/html"}

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data import keys
 from data.client import Dynamo
 from data.engine import LocalDynamo
 from data.errors import Unavailable
-from data.settings import Settings
 from data.table import create_table
 from resolvers import ids
 from server import create_app
