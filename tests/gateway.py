@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from config import Settings
-from data.engine import free_port
+from dev.engine import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from config import Settings
-from data.engine import free_port
+from dev.engine import free_port
 from tests.gateway import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -14,7 +14,7 @@ import pytest
 
 from config import Settings
 from data.client import Dynamo
-from data.engine import free_port
+from dev.engine import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_MISSING = (

@@ -23,7 +23,7 @@ import pytest
 
 from config import Settings
 from data.client import Dynamo, Item
-from data.engine import free_port
+from dev.engine import free_port
 from tests.test_dev import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
