@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from config import ConfigurationError, Settings, load_settings
+from config import ConfigurationError, Settings, load_settings, table_name
 from data.errors import DynamoError, Unavailable
 from dev import graphiql
 from dev.engine import EngineError
@@ -364,8 +364,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc), exc.code if isinstance(exc, Refusal) else USAGE)
     except DynamoError as exc:
         if exc.code == "ResourceNotFoundException":
-            table = os.environ.get("DYNAMODB_TABLE_NAME") or "tablegate"
-            _fail(f"table {table} does not exist: `tablegate create-table` creates it", FAILURE)
+            _fail(f"table {table_name()} does not exist: `tablegate create-table` creates it",
+                  FAILURE)
         _fail(f"DynamoDB: {exc}", FAILURE)
     except (EngineError, graphiql.AssetsError, Unavailable, TimeoutError) as exc:
         _fail(str(exc), FAILURE)

@@ -6,7 +6,7 @@ are listed in the README's Configuration section.
 """
 
 from config.cache import cache_root
-from config.gateway import Settings, load_settings
+from config.gateway import Settings, load_settings, table_name
 from config.http import HttpSettings, load_http_settings
 from config.variables import ConfigurationError, whole_number
 
@@ -17,5 +17,6 @@ __all__ = [
     "cache_root",
     "load_http_settings",
     "load_settings",
+    "table_name",
     "whole_number",
 ]

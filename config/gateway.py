@@ -31,6 +31,13 @@ class Settings:
         return self.environment == "production"
 
 
+def table_name(env: Mapping[str, str] | None = None) -> str:
+    """DYNAMODB_TABLE_NAME, default `tablegate`: on its own, for a message that names the
+    table without loading (and checking) every other setting."""
+    env = os.environ if env is None else env
+    return env.get("DYNAMODB_TABLE_NAME") or "tablegate"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -50,7 +57,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raw_secret = secrets.token_hex(32)
     return Settings(
         endpoint=env.get("DYNAMODB_ENDPOINT") or None,
-        table_name=env.get("DYNAMODB_TABLE_NAME") or "tablegate",
+        table_name=table_name(env),
         region=env.get("AWS_REGION") or "us-east-1",
         secret=raw_secret.encode(),
         session_ttl_seconds=whole_number(env, "SESSION_TTL_SECONDS", 1_209_600),
