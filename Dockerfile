@@ -2,12 +2,15 @@
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY config ./config
 COPY data ./data
 COPY loaders ./loaders
 COPY resolvers ./resolvers
 COPY schema ./schema
 COPY web ./web
-COPY server.py cli.py graphiql.py ./
+# cli.py imports dev/ (for its development commands); production serves no IDE from it.
+COPY dev ./dev
+COPY server.py cli.py ./
 RUN pip install --no-cache-dir .
 ENV TABLEGATE_ENV=production HOST=0.0.0.0 PORT=8000
 EXPOSE 8000

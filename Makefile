@@ -52,7 +52,7 @@ test: install browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy data loaders web
+	$(BIN)/mypy data loaders web config dev
 
 typecheck: lint
 

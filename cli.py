@@ -24,16 +24,16 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from data.engine import EngineError
+from config import ConfigurationError, Settings, load_settings, table_name
 from data.errors import DynamoError, Unavailable
-from data.settings import ConfigurationError, Settings, load_settings
-from graphiql import AssetsError
+from dev import graphiql
+from dev.engine import EngineError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from data.client import Dynamo
-    from data.seed import Prepared
+    from dev.seed import Prepared
 
 T = TypeVar("T")
 USAGE = 2  # the exit code of a setting or argument to fix, as argparse uses it
@@ -125,7 +125,8 @@ def _check_bootstrap_admin(settings: Settings) -> None:
 def _check_http_settings(settings: Settings) -> None:
     """Refuse bad HTTP settings here, in one line: worker processes would each end in
     a traceback."""
-    from web import TrustedDocuments, load_http_settings
+    from config import load_http_settings
+    from web import TrustedDocuments
 
     http = load_http_settings(settings.production)
     if http.trusted_documents is not None:
@@ -165,6 +166,14 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+def gateway(settings: Settings | None = None) -> Starlette:
+    """The app `serve` and `dev` run: the gateway, with GraphiQL in development. uvicorn's
+    worker processes call it with no settings, so they read the environment."""
+    from server import create_app
+
+    return create_app(settings, ide=graphiql)
+
+
 def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> None:
     import uvicorn
 
@@ -173,9 +182,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
     _check_http_settings(settings)
     if workers == 1:
         if app is None:
-            from server import create_app
-
-            app = create_app(settings)
+            app = gateway(settings)
         if not settings.production:
             _say(f"GraphiQL: {_url(settings)}/graphql")
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
@@ -188,7 +195,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
         os.environ["DYNAMODB_ENDPOINT"] = settings.endpoint
     if not settings.production:
         _say(f"GraphiQL: {_url(settings)}/graphql")
-    uvicorn.run("server:create_app", factory=True, workers=workers, host=settings.host,
+    uvicorn.run("cli:gateway", factory=True, workers=workers, host=settings.host,
                 port=settings.port, log_level="info", log_config=_log_config(),
                 access_log=False)
 
@@ -208,7 +215,7 @@ def _prepare(settings: Settings, scale: int, reset: bool, again: str) -> None:
     if reset and settings.production:
         raise Refusal(f"refusing to delete table {settings.table_name}: TABLEGATE_ENV is "
                       "production")
-    from data.seed import PASSWORD, prepare
+    from dev.seed import PASSWORD, prepare
 
     prepared: Prepared = _with_dynamo(
         settings, lambda dynamo: prepare(dynamo, scale, reset_table=reset, say=_say)
@@ -235,8 +242,7 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
 
 def _dev(settings: Settings, scale: int, data_dir: Path, workers: int, reset: bool) -> None:
     """Engine (unless DYNAMODB_ENDPOINT is set), table, demo data if empty, then serve."""
-    import graphiql
-    from data.engine import LocalDynamo
+    from dev.engine import LocalDynamo
 
     started = time.monotonic()
     # uvicorn shuts down on SIGTERM, then raises it again; by default that kills this
@@ -247,7 +253,7 @@ def _dev(settings: Settings, scale: int, data_dir: Path, workers: int, reset: bo
     _check_port(settings)
     try:
         graphiql.install()
-    except AssetsError as exc:
+    except graphiql.AssetsError as exc:
         # The API works without the IDE; the page itself repeats how to install it.
         print(f"GraphiQL unavailable: {exc}", file=sys.stderr)
     engine = None
@@ -258,10 +264,8 @@ def _dev(settings: Settings, scale: int, data_dir: Path, workers: int, reset: bo
     try:
         app = None
         if workers == 1:
-            from server import create_app
-
             # Built while the JVM starts: the schema takes ~0.5 s of the wait.
-            app = create_app(settings)
+            app = gateway(settings)
         if engine is not None:
             engine.wait_ready()
             _say(f"DynamoDB Local ready in {time.monotonic() - started:.1f} s")
@@ -323,13 +327,11 @@ def _run(argv: list[str] | None) -> None:
         _persisted_manifest(args.folders)
         return
     if args.command == "install-engine":
-        from data.engine import install
+        from dev.engine import install
 
         _say(str(install()))
         return
     if args.command == "install-assets":
-        import graphiql
-
         _say(str(graphiql.install()))
         return
     if getattr(args, "scale", 1) < 1:
@@ -362,10 +364,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc), exc.code if isinstance(exc, Refusal) else USAGE)
     except DynamoError as exc:
         if exc.code == "ResourceNotFoundException":
-            table = os.environ.get("DYNAMODB_TABLE_NAME") or "tablegate"
-            _fail(f"table {table} does not exist: `tablegate create-table` creates it", FAILURE)
+            _fail(f"table {table_name()} does not exist: `tablegate create-table` creates it",
+                  FAILURE)
         _fail(f"DynamoDB: {exc}", FAILURE)
-    except (EngineError, AssetsError, Unavailable, TimeoutError) as exc:
+    except (EngineError, graphiql.AssetsError, Unavailable, TimeoutError) as exc:
         _fail(str(exc), FAILURE)
     except KeyboardInterrupt:
         raise SystemExit(130) from None

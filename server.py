@@ -1,10 +1,15 @@
-"""The ASGI app: /graphql, /healthz, /readyz (and GraphiQL in development)."""
+"""The ASGI app: /graphql, /healthz, /readyz (and, in development, the IDE it is given).
+
+The runtime never imports the development tools (dev/): whoever builds the app (the
+command line, the tests) passes GraphiQL in as `ide`.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,12 +18,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-import graphiql
+from config import (
+    ConfigurationError,
+    HttpSettings,
+    Settings,
+    load_http_settings,
+    load_settings,
+)
 from data.accounts import ensure_admin
 from data.client import Dynamo
 from data.cursors import CursorSigner
 from data.errors import InvalidInput
-from data.settings import ConfigurationError, Settings, load_settings
 from data.table import describe_table
 from resolvers.context import RequestContext, build_context
 from schema.build import make_schema
@@ -27,13 +37,21 @@ from web import (
     Cors,
     Documents,
     GraphQLEndpoint,
-    HttpSettings,
     QueryStore,
     TrustedDocuments,
-    load_http_settings,
 )
 
 log = logging.getLogger("tablegate")
+
+
+class Ide(Protocol):
+    """A browser IDE for /graphql, such as the module dev.graphiql."""
+
+    def page(self, request: Request) -> Response:
+        """What a browser opening /graphql gets."""
+
+    def routes(self) -> list[BaseRoute]:
+        """The routes of the files the page loads."""
 
 
 async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> None:
@@ -48,9 +66,14 @@ async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> N
 
 
 def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
-               http: HttpSettings | None = None) -> Starlette:
-    """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup."""
+               http: HttpSettings | None = None, ide: Ide | None = None) -> Starlette:
+    """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup.
+
+    `ide` is served in development only: production never serves an IDE, whoever asks.
+    """
     settings = settings or load_settings()
+    if settings.production:
+        ide = None
     http = http or load_http_settings(settings.production)
     owned = dynamo is None
     client = dynamo or Dynamo(settings)
@@ -66,7 +89,7 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         http,
         Documents(QueryStore(http.apq_cache_bytes), trusted),
         make_context,
-        ide=None if settings.production else graphiql.page,
+        ide=None if ide is None else ide.page,
     )
 
     async def healthz(request: Request) -> Response:
@@ -98,8 +121,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
-    if not settings.production:
-        routes += graphiql.routes()
+    if ide is not None:
+        routes += ide.routes()
     return Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -56,7 +56,7 @@ def world(source: Path, scale: int, latency_ms: float) -> Iterator[World]:
     with ExitStack() as stack:
         endpoint = os.environ.get("DYNAMODB_ENDPOINT") or None
         if endpoint is None:
-            from data.engine import LocalDynamo
+            from dev.engine import LocalDynamo
 
             engine = LocalDynamo().start()
             stack.callback(engine.stop)

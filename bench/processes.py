@@ -19,7 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from bench import cpu
-from data.engine import die_with_parent
+from dev.engine import die_with_parent
 
 # No HTTP(S)_PROXY from the environment: the children listen on 127.0.0.1.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -29,6 +29,15 @@ async def _close(dynamo: Any) -> None:
         await result
 
 
+def _settings() -> Any:
+    """The tree's settings, from the environment, wherever that tree keeps them."""
+    try:
+        from config import load_settings
+    except ImportError:  # a tree from before config/ (--compare)
+        from data.settings import load_settings
+    return load_settings()
+
+
 def _boto3_client(settings: Any) -> Any:
     """A plain boto3 client: the bench's own writes do not depend on data/client.py's API."""
     import boto3
@@ -65,11 +74,14 @@ def _stock_up(settings: Any, product_ids: list[str]) -> None:
 async def seed(scale: int) -> dict[str, Any]:
     """Create the table and write the demo data set; return the seed's summary."""
     from data.client import Dynamo
-    from data.seed import seed as write_demo
-    from data.settings import load_settings
     from data.table import create_table
 
-    settings = load_settings()
+    try:
+        from dev.seed import seed as write_demo
+    except ImportError:  # a tree from before dev/ (--compare)
+        from data.seed import seed as write_demo
+
+    settings = _settings()
     dynamo = Dynamo(settings)
     try:
         await create_table(dynamo)
@@ -82,9 +94,7 @@ async def seed(scale: int) -> dict[str, Any]:
 
 def drop() -> None:
     """Delete the table (when the engine outlives the bench)."""
-    from data.settings import load_settings
-
-    settings = load_settings()
+    settings = _settings()
     _boto3_client(settings).delete_table(TableName=settings.table_name)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.processes import Child, ProcessError
-from data.engine import free_port
+from dev.engine import free_port
 
 # The bench package's own tree: where `python -m bench.proxy` is found.
 BENCH_ROOT = Path(__file__).resolve().parent.parent

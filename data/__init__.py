@@ -1,4 +1,4 @@
-"""All of DynamoDB: settings, the async client, keys, records, cursors, the engine.
+"""All of DynamoDB: the async client, the table, keys, records, cursors, transactions.
 
 Nothing in this package knows about GraphQL.
 """

@@ -17,9 +17,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from config import Settings
 from data.calls import current_log
 from data.errors import ConditionFailed, DynamoError, Unavailable
-from data.settings import Settings
 from data.transport import Transport, backoff
 from data.wire import Item, from_wire, to_wire
 

@@ -24,8 +24,8 @@ import boto3
 import orjson
 from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 
+from config import Settings
 from data.errors import DynamoError, Unavailable
-from data.settings import Settings
 from data.sigv4 import sign
 
 MAX_ATTEMPTS = 4

@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings, load_settings
 from data.client import Dynamo
-from data.engine import LocalDynamo
-from data.settings import Settings, load_settings
 from data.table import create_table, delete_table
+from dev import graphiql
+from dev.engine import LocalDynamo
 from server import create_app
 
 
@@ -54,14 +55,15 @@ async def dynamo(settings: Settings) -> AsyncIterator[Dynamo]:
 @pytest.fixture(scope="session")
 async def seeded(dynamo: Dynamo) -> dict[str, Any]:
     """The demo data set at scale 1, written once per session."""
-    from data.seed import seed
+    from dev.seed import seed
 
     return await seed(dynamo, 1)
 
 
 @pytest.fixture(scope="session")
 async def http(settings: Settings, dynamo: Dynamo) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, dynamo)
+    """The app as `tablegate dev` builds it, GraphiQL included."""
+    app = create_app(settings, dynamo, ide=graphiql)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tablegate.test") as client:
         yield client

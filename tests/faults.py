@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from aiohttp import web
 
-from data.engine import free_port
+from dev.engine import free_port
 
 _DROPPED = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from data.engine import free_port
-from data.settings import Settings
+from config import Settings
+from dev.engine import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

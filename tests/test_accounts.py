@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from config import ConfigurationError, Settings
 from data import keys
 from data.accounts import ensure_admin, new_session, put_session
 from data.client import Dynamo
-from data.settings import ConfigurationError, Settings
 from resolvers import ids
 from server import bootstrap_admin, create_app
 from tests.conftest import codes

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from data.engine import free_port
-from data.settings import Settings
+from config import Settings
+from dev.engine import free_port
 from tests.gateway import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

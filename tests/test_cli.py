@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from config import Settings
 from data.client import Dynamo
-from data.engine import free_port
-from data.settings import Settings
+from dev.engine import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_MISSING = (

@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from config import ConfigurationError, Settings, load_http_settings
 from data.client import Dynamo
-from data.settings import ConfigurationError, Settings
 from server import create_app
-from web import load_http_settings
 
 PREFLIGHT = {
     "Access-Control-Request-Method": "POST",

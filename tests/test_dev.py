@@ -2,7 +2,7 @@
 counter and stock level as the gateway left them), its demo tokens keep working (expired
 demo sessions are renewed, nothing else), and `--reset` brings the demo data back.
 
-This runs `data.seed.prepare`, what `tablegate dev` and `tablegate seed` run, on a table
+This runs `dev.seed.prepare`, what `tablegate dev` and `tablegate seed` run, on a table
 of its own in the session's DynamoDB Local.
 """
 
@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data import keys
 from data.client import Dynamo, Item, from_wire
 from data.clock import iso, now
-from data.seed import Prepared, prepare
-from data.settings import Settings
 from data.tokens import token_hash
+from dev.seed import Prepared, prepare
 from server import create_app
 
 POSTS = "{ posts(first: 1) { nodes { id commentCount } } }"

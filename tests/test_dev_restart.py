@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data.client import Dynamo, Item
-from data.engine import free_port
-from data.settings import Settings
+from dev.engine import free_port
 from tests.test_dev import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

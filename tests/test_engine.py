@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from data import engine
+from dev import engine
 
 
 def test_start_answer_stop_leaves_nothing_behind() -> None:

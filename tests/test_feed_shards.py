@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data.client import Dynamo
 from data.clock import iso
 from data.pages import shard_share
 from data.records import PostRecord, feed_shard
-from data.settings import Settings
 from data.table import create_table, delete_table
 from data.ulid import new_ulid
 from server import create_app

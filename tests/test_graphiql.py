@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-import graphiql
+from config import Settings
 from data.client import Dynamo
-from data.settings import Settings
+from dev import graphiql
 from server import create_app
 
 HTML = {"Accept": "text/html"}
@@ -98,7 +98,8 @@ async def test_missing_files_page_names_the_install_command(
 
 @pytest.fixture
 async def production(settings: Settings, dynamo: Dynamo) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(replace(settings, environment="production"), dynamo)
+    # Given GraphiQL as the command line gives it: production must refuse it anyway.
+    app = create_app(replace(settings, environment="production"), dynamo, ide=graphiql)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tablegate.test") as client:
         yield client

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data.client import Dynamo
-from data.settings import Settings
 from server import create_app
 
 

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 import cli
+from config import Settings, load_http_settings
 from data.client import Dynamo
-from data.settings import Settings
 from server import create_app
 from tests.conftest import codes
-from web import QueryStore, document_hash, load_http_settings, manifest, manifest_of
+from web import QueryStore, document_hash, manifest, manifest_of
 
 OPERATIONS = Path(__file__).resolve().parent.parent / "bench" / "operations"
 

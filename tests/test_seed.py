@@ -11,8 +11,8 @@ from data import keys
 from data.client import Dynamo, Item, from_wire
 from data.passwords import verify_password
 from data.queries import QuerySpec, run_query
-from data.seed import PASSWORD, build, seeded_scale
 from data.ulid import ulid_int
+from dev.seed import PASSWORD, build, seeded_scale
 from tests.conftest import GraphQLClient
 
 ENTITY_TYPES = {

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from data.settings import Settings
+from config import Settings
 from tests.gateway import serving
 
 PAGE = """query($after: String) {

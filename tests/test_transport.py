@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
+from config import Settings
 from data import keys
 from data.client import Dynamo
-from data.engine import LocalDynamo
 from data.errors import Unavailable
-from data.settings import Settings
 from data.table import create_table
+from dev.engine import LocalDynamo
 from resolvers import ids
 from server import create_app
 from tests.faults import FaultProxy, fault_proxy

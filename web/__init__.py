@@ -12,19 +12,16 @@ from web.persisted import (
     manifest_of,
 )
 from web.protocol import RequestError
-from web.settings import HttpSettings, load_http_settings
 
 __all__ = [
     "AccessLog",
     "Cors",
     "Documents",
     "GraphQLEndpoint",
-    "HttpSettings",
     "QueryStore",
     "RequestError",
     "TrustedDocuments",
     "document_hash",
-    "load_http_settings",
     "manifest",
     "manifest_of",
 ]

@@ -14,7 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Send
 
-from web.settings import HttpSettings
+from config import HttpSettings
 
 ALLOWED_HEADERS = (
     "authorization",

@@ -30,6 +30,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
+from config import HttpSettings
 from data.calls import current_log
 from web.persisted import Documents
 from web.protocol import (
@@ -42,7 +43,6 @@ from web.protocol import (
     wants_html,
 )
 from web.request_state import request_state
-from web.settings import HttpSettings
 
 log = logging.getLogger("tablegate.http")
 

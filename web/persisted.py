@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
-from data.settings import ConfigurationError
+from config import ConfigurationError
 from web.protocol import OperationRequest, RequestError, bad_request
 
 APOLLO_FORMAT = "apollo-persisted-query-manifest"

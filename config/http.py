@@ -1,12 +1,13 @@
-"""HTTP settings read from the environment: CORS, batches, bodies, persisted documents."""
+"""The HTTP settings: CORS, batches, bodies, persisted documents, caching of GETs."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.settings import ConfigurationError, whole_number
+from config.variables import ConfigurationError, whole_number
 
 # Any page served from this machine, on any port: a frontend's dev server.
 LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
@@ -39,7 +40,7 @@ def _origins(raw: str, production: bool) -> tuple[str, ...]:
     return origins
 
 
-def load_http_settings(production: bool, env: dict[str, str] | None = None) -> HttpSettings:
+def load_http_settings(production: bool, env: Mapping[str, str] | None = None) -> HttpSettings:
     """Read the HTTP settings from `env` (default: the process environment).
 
     CORS: the listed origins when TABLEGATE_CORS_ORIGINS is set; otherwise any

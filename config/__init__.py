@@ -1,0 +1,22 @@
+"""Every setting of the gateway and its tools, read from the environment.
+
+A leaf: it imports nothing from the project, so any layer (and the command line,
+the tests, the bench) may import it. Environment variables and their defaults
+are listed in the README's Configuration section.
+"""
+
+from config.cache import cache_root
+from config.gateway import Settings, load_settings, table_name
+from config.http import HttpSettings, load_http_settings
+from config.variables import ConfigurationError, whole_number
+
+__all__ = [
+    "ConfigurationError",
+    "HttpSettings",
+    "Settings",
+    "cache_root",
+    "load_http_settings",
+    "load_settings",
+    "table_name",
+    "whole_number",
+]
