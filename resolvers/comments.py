@@ -11,10 +11,6 @@ from resolvers.errors import Forbidden
 from resolvers.permissions import can_see_comment, can_see_post
 
 
-def global_id(record: CommentRecord) -> str:
-    return ids.comment_id_of(record.post_id, record.comment_id, record.parent_id)
-
-
 async def visible(ctx: RequestContext, record: CommentRecord | None) -> CommentRecord | None:
     return record if record is not None and can_see_comment(ctx, record) else None
 
@@ -51,3 +47,18 @@ async def replies(
         record.post_id, record.comment_id, ctx.viewer_id, ctx.moderates
     )
     return await ctx.page(read, args)
+
+
+async def _reply_node(ctx: RequestContext, parts: tuple[str, ...]) -> CommentRecord | None:
+    post_id, parent_id, comment_id = parts
+    return await visible(ctx, await ctx.loaders.comment(post_id, comment_id, parent_id))
+
+
+async def _comment_node(ctx: RequestContext, parts: tuple[str, ...]) -> CommentRecord | None:
+    return await visible(ctx, await ctx.loaders.comment(parts[0], parts[1]))
+
+
+# A reply first: a comment record with a parent is a Reply, one without a Comment.
+ids.register("Reply", CommentRecord, ("post_id", "parent_id", "comment_id"), _reply_node,
+             type_name="Comment")
+ids.register("Comment", CommentRecord, ("post_id", "comment_id"), _comment_node)

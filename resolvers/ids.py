@@ -8,22 +8,68 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from data.errors import InvalidInput
 from data.keys import valid_ulid
 
-# The ULID parts each type's ID carries, in order.
-PARTS: dict[str, tuple[str, ...]] = {
-    "User": ("userId",),
-    "Post": ("postId",),
-    "Comment": ("postId", "commentId"),
-    "Reply": ("postId", "parentId", "commentId"),
-    "Category": ("categoryId",),
-    "Tag": ("tagId",),
-    "Product": ("productId",),
-    "Order": ("userId", "orderId"),
-    "Session": ("sessionId",),
-}
+if TYPE_CHECKING:
+    from resolvers.context import RequestContext
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of node: its global ID, its GraphQL type and how `node` loads it."""
+
+    # The global ID's prefix.
+    name: str
+    # The GraphQL object type its records are served as.
+    type_name: str
+    record: type
+    # The record fields a global ID carries, in order: enough for one GetItem.
+    parts: tuple[str, ...]
+    # The record behind the parts, or None if missing or hidden from the viewer.
+    load: Callable[[RequestContext, tuple[str, ...]], Awaitable[Any]]
+
+    def of(self, record: Any) -> str:
+        """The global ID of `record`."""
+        return encode(self.name, *(getattr(record, part) for part in self.parts))
+
+
+# The registry: every kind by its ID prefix, filled by the resolver module of each
+# entity as it is imported (`register`).
+KINDS: dict[str, Kind] = {}
+
+
+def register(
+    name: str,
+    record: type,
+    parts: tuple[str, ...],
+    load: Callable[[RequestContext, tuple[str, ...]], Awaitable[Any]],
+    type_name: str | None = None,
+) -> Kind:
+    """Make `name` a kind of node: IDs of it decode, and `node` loads it with `load`.
+
+    A record type may have several kinds (a comment or a reply); a record is of
+    the first kind registered whose parts it all has."""
+    kind = Kind(name, type_name or name, record, parts, load)
+    KINDS[name] = kind
+    return kind
+
+
+def kind_of(record: Any) -> Kind:
+    """The kind `record` is served as."""
+    for kind in KINDS.values():
+        if type(record) is kind.record and all(getattr(record, p) for p in kind.parts):
+            return kind
+    raise LookupError(f"no node kind for {type(record).__name__}")
+
+
+def global_id(record: Any) -> str:
+    """The global ID of any node's record."""
+    return kind_of(record).of(record)
 
 
 def encode(kind: str, *parts: str) -> str:
@@ -38,9 +84,9 @@ def decode(global_id: str, field: str = "id") -> tuple[str, tuple[str, ...]]:
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(field, f"{field} is not a valid ID") from exc
     kind, _, rest = text.partition(":")
-    expected = PARTS.get(kind)
+    expected = KINDS.get(kind)
     parts = tuple(rest.split(":")) if rest else ()
-    if expected is None or len(parts) != len(expected):
+    if expected is None or len(parts) != len(expected.parts):
         raise InvalidInput(field, f"{field} is not a valid ID")
     for part in parts:
         valid_ulid(part, field)
@@ -90,6 +136,3 @@ def order_ref(global_id: str, field: str = "id") -> tuple[str, str]:
     parts = decode_as(global_id, ("Order",), field)[1]
     return parts[0], parts[1]
 
-
-def comment_id_of(post: str, comment: str, parent: str | None) -> str:
-    return encode("Reply", post, parent, comment) if parent else encode("Comment", post, comment)

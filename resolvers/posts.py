@@ -61,3 +61,10 @@ async def comments(ctx: RequestContext, record: PostRecord, args: PageArgs) -> P
     """Top-level comments, oldest first, as the viewer may see them."""
     read = access.comments_of_post(record.post_id, ctx.viewer_id, ctx.moderates)
     return await ctx.page(read, args)
+
+
+async def _node(ctx: RequestContext, parts: tuple[str, ...]) -> PostRecord | None:
+    return await visible(ctx, await ctx.loaders.post(parts[0]))
+
+
+ids.register("Post", PostRecord, ("post_id",), _node)

@@ -31,9 +31,7 @@ async def products(
 
 async def order(ctx: RequestContext, global_id: str) -> OrderRecord | None:
     """The order, if the viewer is its customer or an admin; else null, as if missing."""
-    user_id, order_id = ids.order_ref(global_id)
-    found = await ctx.loaders.order(user_id, order_id)
-    return found if found is not None and can_see_order(ctx, found) else None
+    return await _order_node(ctx, ids.order_ref(global_id))
 
 
 async def orders_by_status(ctx: RequestContext, status: str, args: PageArgs) -> Page[OrderRecord]:
@@ -52,3 +50,16 @@ async def items(ctx: RequestContext, record: OrderRecord) -> list[OrderItemRecor
 
 async def item_product(ctx: RequestContext, record: OrderItemRecord) -> ProductRecord | None:
     return await ctx.loaders.product(record.product_id)
+
+
+async def _product_node(ctx: RequestContext, parts: tuple[str, ...]) -> ProductRecord | None:
+    return await ctx.loaders.product(parts[0])
+
+
+async def _order_node(ctx: RequestContext, parts: tuple[str, ...]) -> OrderRecord | None:
+    found = await ctx.loaders.order(parts[0], parts[1])
+    return found if found is not None and can_see_order(ctx, found) else None
+
+
+ids.register("Product", ProductRecord, ("product_id",), _product_node)
+ids.register("Order", OrderRecord, ("user_id", "order_id"), _order_node)

@@ -99,3 +99,15 @@ async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionReco
 
 def is_current(ctx: RequestContext, record: SessionRecord) -> bool:
     return ctx.session is not None and ctx.session.session_id == record.session_id
+
+
+async def _session_node(ctx: RequestContext, parts: tuple[str, ...]) -> SessionRecord | None:
+    return await session_of_viewer(ctx, parts[0])
+
+
+async def _user_node(ctx: RequestContext, parts: tuple[str, ...]) -> UserRecord | None:
+    return await ctx.loaders.user(parts[0])
+
+
+ids.register("User", UserRecord, ("user_id",), _user_node)
+ids.register("Session", SessionRecord, ("session_id",), _session_node)

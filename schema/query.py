@@ -25,15 +25,15 @@ from schema.types import (
 )
 
 
-async def _wrapped(pending: Awaitable[Any]) -> Node | None:
-    return as_node(await pending)
+async def _wrapped(info: Info, pending: Awaitable[Any]) -> Node | None:
+    return as_node(info, await pending)
 
 
 @strawberry.type
 class Query:
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return as_node(await nodes.node(info.context, id))
+        return as_node(info, await nodes.node(info.context, id))
 
     @strawberry.field(
         description=(
@@ -44,7 +44,7 @@ class Query:
     def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         # One awaitable per entry: a bad ID nulls its own entry, not the list.
         pending = nodes.nodes(info.context, list(ids))
-        return [_wrapped(p) for p in pending]  # type: ignore[misc]
+        return [_wrapped(info, p) for p in pending]  # type: ignore[misc]
 
     @strawberry.field(description="The signed-in user, or null.")
     async def viewer(self, info: Info) -> User | None:

@@ -84,7 +84,7 @@ class Session(Node):
 
     @classmethod
     def of(cls, rec: records.SessionRecord) -> Session:
-        return from_record(cls, rec, id=strawberry.ID(ids.encode("Session", rec.session_id)))
+        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     created_at: DateTime
 
@@ -106,7 +106,7 @@ class User(Node):
         return from_record(
             cls,
             rec,
-            id=strawberry.ID(ids.encode("User", rec.user_id)),
+            id=strawberry.ID(ids.global_id(rec)),
             display_name=users.display_name(rec),
             role=Role(rec.role),
             status=UserStatus(rec.status),
@@ -220,7 +220,7 @@ class Post(Node):
 
     @classmethod
     def of(cls, rec: records.PostRecord) -> Post:
-        gid = strawberry.ID(ids.encode("Post", rec.post_id))
+        gid = strawberry.ID(ids.global_id(rec))
         return from_record(cls, rec, id=gid, status=PostStatus(rec.status))
 
     title: str
@@ -292,7 +292,7 @@ class Comment(Node):
     @classmethod
     def of(cls, rec: records.CommentRecord) -> Comment:
         return from_record(
-            cls, rec, id=strawberry.ID(comments.global_id(rec)), status=CommentStatus(rec.status)
+            cls, rec, id=strawberry.ID(ids.global_id(rec)), status=CommentStatus(rec.status)
         )
 
     content: str
@@ -341,7 +341,7 @@ class Category(Node):
 
     @classmethod
     def of(cls, rec: records.CategoryRecord) -> Category:
-        return from_record(cls, rec, id=strawberry.ID(ids.encode("Category", rec.category_id)))
+        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     name: str
 
@@ -388,7 +388,7 @@ class Tag(Node):
 
     @classmethod
     def of(cls, rec: records.TagRecord) -> Tag:
-        return from_record(cls, rec, id=strawberry.ID(ids.encode("Tag", rec.tag_id)))
+        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     name: str
 
@@ -421,7 +421,7 @@ class Product(Node):
 
     @classmethod
     def of(cls, rec: records.ProductRecord) -> Product:
-        return from_record(cls, rec, id=strawberry.ID(ids.encode("Product", rec.product_id)))
+        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     name: str
 
@@ -475,7 +475,7 @@ class Order(Node):
         return from_record(
             cls,
             rec,
-            id=strawberry.ID(ids.encode("Order", rec.user_id, rec.order_id)),
+            id=strawberry.ID(ids.global_id(rec)),
             status=OrderStatus(rec.status),
         )
 
@@ -501,22 +501,11 @@ class Order(Node):
         return [OrderItem.of(i) for i in await shop.items(info.context, self.rec)]
 
 
-WRAPPERS = {
-    records.UserRecord: User.of,
-    records.PostRecord: Post.of,
-    records.CommentRecord: Comment.of,
-    records.CategoryRecord: Category.of,
-    records.TagRecord: Tag.of,
-    records.ProductRecord: Product.of,
-    records.OrderRecord: Order.of,
-    records.SessionRecord: Session.of,
-}
-
-
-def as_node(record: object) -> Node | None:
-    """The GraphQL object for any entity record (None stays None)."""
+def as_node(info: Info, record: object) -> Node | None:
+    """The GraphQL object for any node's record (None stays None): of the type its
+    kind names in the registry (`resolvers.ids`)."""
     if record is None:
         return None
-    wrap = WRAPPERS[type(record)]  # type: ignore[index]
-    node: Node = wrap(record)  # type: ignore[operator]
+    definition: Any = info.schema.get_type_by_name(ids.kind_of(record).type_name)
+    node: Node = definition.origin.of(record)
     return node
