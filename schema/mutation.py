@@ -1,16 +1,16 @@
-"""The Mutation root: the domain mutation classes merged into one type."""
+"""The Mutation root: each aggregate's mutation class, merged into one type."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from strawberry.tools import merge_types
 
-from schema.auth import AuthMutations
-from schema.blog import BlogMutations
+from schema.accounts import AccountMutations
+from schema.catalog import CatalogMutations
+from schema.comments import CommentMutations
+from schema.posts import PostMutations
 from schema.shop import ShopMutations
 
-# Each domain's mutations live in their own module and are listed here.
-PARTS: tuple[type[Any], ...] = (AuthMutations, BlogMutations, ShopMutations)
-
-Mutation: type[Any] | None = merge_types("Mutation", PARTS) if PARTS else None
+Mutation = merge_types(
+    "Mutation",
+    (AccountMutations, PostMutations, CommentMutations, CatalogMutations, ShopMutations),
+)

@@ -9,20 +9,14 @@ import strawberry
 
 from data.pages import page_args
 from resolvers import catalog, nodes, posts, shop, users
+from schema.accounts import User
+from schema.catalog import Category, Tag
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import OrderStatus, PostStatus, PriceOrder
+from schema.node import Info, Node, as_node
+from schema.posts import Post
 from schema.scalars import Decimal
-from schema.types import (
-    Category,
-    Info,
-    Node,
-    Order,
-    Post,
-    Product,
-    Tag,
-    User,
-    as_node,
-)
+from schema.shop import Order, Product
 
 
 async def _wrapped(info: Info, pending: Awaitable[Any]) -> Node | None:

@@ -1,13 +1,106 @@
-"""Shop inputs and mutations: products, stock and orders."""
+"""The shop in the schema: products, orders and their lines, the inputs and the mutations."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
-from resolvers import shop_writes
+import schema.accounts
+from data import records
+from resolvers import ids, shop, shop_writes
 from schema.enums import OrderStatus
-from schema.scalars import Decimal
-from schema.types import Info, Order, Product
+from schema.node import Info, Node, Private, from_record
+from schema.scalars import DateTime, Decimal
+
+if TYPE_CHECKING:
+    from schema.accounts import User
+
+
+@strawberry.type
+class Product(Node):
+    rec: Private[records.ProductRecord]
+
+    @classmethod
+    def of(cls, rec: records.ProductRecord) -> Product:
+        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
+
+    name: str
+
+    description: str | None
+
+    category: str
+
+    price: Decimal
+
+    stock: int
+
+    active: bool
+
+    created_at: DateTime
+
+    updated_at: DateTime
+
+    version: int
+
+
+@strawberry.type
+class OrderItem:
+    rec: Private[records.OrderItemRecord]
+
+    @strawberry.field(description="Null when the product was deleted after the order.")
+    async def product(self, info: Info) -> Product | None:
+        found = await shop.item_product(info.context, self.rec)
+        return Product.of(found) if found else None
+
+    product_name: str = strawberry.field(
+        description="Name and price as they were when the order was placed."
+    )
+
+    unit_price: Decimal
+
+    quantity: int
+
+    subtotal: Decimal
+
+    @classmethod
+    def of(cls, rec: records.OrderItemRecord) -> OrderItem:
+        return from_record(cls, rec, subtotal=rec.unit_price * rec.quantity)
+
+
+@strawberry.type
+class Order(Node):
+    rec: Private[records.OrderRecord]
+
+    @classmethod
+    def of(cls, rec: records.OrderRecord) -> Order:
+        return from_record(
+            cls,
+            rec,
+            id=strawberry.ID(ids.global_id(rec)),
+            status=OrderStatus(rec.status),
+        )
+
+    status: OrderStatus
+
+    total: Decimal
+
+    shipping_address: str
+
+    created_at: DateTime
+
+    updated_at: DateTime
+
+    version: int
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
+        found = await shop.customer(info.context, self.rec)
+        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[OrderItem]:
+        return [OrderItem.of(i) for i in await shop.items(info.context, self.rec)]
 
 
 @strawberry.input
