@@ -52,7 +52,7 @@ test: install browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy data loaders web config dev
+	$(BIN)/mypy server.py cli.py web schema resolvers loaders data config dev
 
 typecheck: lint
 

@@ -81,8 +81,9 @@ class RequestContext:
         if not gate.done():
             raise RuntimeError("the viewer was read before the token was resolved: "
                                "await ctx.identified() first")
-        if gate.exception() is not None:
-            raise gate.exception()  # type: ignore[misc]
+        failure = gate.exception()
+        if failure is not None:
+            raise failure
 
     @property
     def session(self) -> SessionRecord | None:

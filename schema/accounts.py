@@ -16,7 +16,7 @@ from data.pages import page_args
 from resolvers import auth, ids, users
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import PostStatus, Role, SortOrder, UserStatus
-from schema.node import Info, Node, Private, from_record
+from schema.node import Info, Node, from_record
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class SocialLink:
 
 @strawberry.type
 class Profile:
-    rec: Private[records.ProfileRecord]
+    rec: strawberry.Private[records.ProfileRecord]
 
     bio: str | None
 
@@ -55,7 +55,7 @@ class Profile:
 
 @strawberry.type
 class Session(Node):
-    rec: Private[records.SessionRecord]
+    rec: strawberry.Private[records.SessionRecord]
 
     @classmethod
     def of(cls, rec: records.SessionRecord) -> Session:
@@ -74,7 +74,7 @@ class Session(Node):
 
 @strawberry.type
 class User(Node):
-    rec: Private[records.UserRecord]
+    rec: strawberry.Private[records.UserRecord]
 
     @classmethod
     def of(cls, rec: records.UserRecord) -> User:
@@ -166,8 +166,8 @@ class User(Node):
         to: DateTime | None = None,
         order: SortOrder | None = SortOrder.NEWEST_FIRST,
     ) -> Connection[Annotated[Order, strawberry.lazy("schema.shop")]]:
-        since: datetime | None = from_  # type: ignore[assignment]
-        until: datetime | None = to  # type: ignore[assignment]
+        since: datetime | None = from_
+        until: datetime | None = to
         page = await users.orders(
             info.context,
             self.rec,
@@ -191,7 +191,7 @@ class User(Node):
 
 @strawberry.type
 class AuthPayload:
-    result: Private[auth.SignedIn]
+    result: strawberry.Private[auth.SignedIn]
 
     @strawberry.field(description=(
         "Bearer token for the Authorization header. Shown once; only its hash is stored."
@@ -201,7 +201,7 @@ class AuthPayload:
 
     @strawberry.field
     def expires_at(self) -> DateTime:
-        return self.result.session.expires_at  # type: ignore[return-value]
+        return self.result.session.expires_at  # type: ignore[return-value]  # ISO text serializes as is
 
     @strawberry.field
     def user(self) -> User:
@@ -251,7 +251,9 @@ def _profile_changes(data: UpdateProfileInput) -> dict[str, Any]:
         "firstName": data.first_name, "lastName": data.last_name, "bio": data.bio,
         "avatarUrl": data.avatar_url, "website": data.website, "location": data.location,
     }
-    changes = {name: value for name, value in sent.items() if value is not strawberry.UNSET}
+    changes: dict[str, Any] = {
+        name: value for name, value in sent.items() if value is not strawberry.UNSET
+    }
     if data.social_links is not strawberry.UNSET:
         changes["socialLinks"] = (
             None if data.social_links is None

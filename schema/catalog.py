@@ -13,7 +13,7 @@ from data.pages import page_args
 from resolvers import catalog, catalog_writes, ids
 from schema.connection import Connection, connection, nodes_select
 from schema.inputs import or_none
-from schema.node import Info, Node, Private, from_record
+from schema.node import Info, Node, from_record
 
 if TYPE_CHECKING:
     from schema.posts import Post
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Category(Node):
-    rec: Private[records.CategoryRecord]
+    rec: strawberry.Private[records.CategoryRecord]
 
     @classmethod
     def of(cls, rec: records.CategoryRecord) -> Category:
@@ -68,7 +68,7 @@ class Category(Node):
 
 @strawberry.type
 class Tag(Node):
-    rec: Private[records.TagRecord]
+    rec: strawberry.Private[records.TagRecord]
 
     @classmethod
     def of(cls, rec: records.TagRecord) -> Tag:

@@ -15,7 +15,7 @@ from resolvers import comment_writes, comments, ids
 from schema.connection import Connection, connection
 from schema.enums import CommentStatus
 from schema.inputs import or_none
-from schema.node import Info, Node, Private, from_record
+from schema.node import Info, Node, from_record
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Comment(Node):
-    rec: Private[records.CommentRecord]
+    rec: strawberry.Private[records.CommentRecord]
 
     @classmethod
     def of(cls, rec: records.CommentRecord) -> Comment:
@@ -48,12 +48,12 @@ class Comment(Node):
     @strawberry.field
     async def author(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
         found = await comments.author(info.context, self.rec)
-        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]
+        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
 
     @strawberry.field
     async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("schema.posts")]:
         found = await comments.post(info.context, self.rec)
-        return schema.posts.Post.of(found) if found else None  # type: ignore[return-value]
+        return schema.posts.Post.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
 
     @strawberry.field
     async def parent(self, info: Info) -> Comment | None:

@@ -112,8 +112,9 @@ class ErrorCodes(SchemaExtension):
             return
         request_id = getattr(context.context, "request_id", "-")
         pre_execution = bool(context.pre_execution_errors)
-        result.errors = [classify(e, request_id, pre_execution) for e in errors]  # type: ignore[union-attr]
-        for error in result.errors:  # type: ignore[union-attr]
+        classified = [classify(e, request_id, pre_execution) for e in errors]
+        result.errors = classified  # type: ignore[union-attr]  # a result that has errors
+        for error in classified:
             code = (error.extensions or {}).get("code")
             if code != "INTERNAL_SERVER_ERROR":  # those were logged with their traceback
                 # A client's mistake: worth a line, not a traceback.

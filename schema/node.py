@@ -8,7 +8,7 @@ delegate to `resolvers/`, which go through the request's loaders.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
@@ -17,26 +17,31 @@ from resolvers import ids
 from resolvers.context import RequestContext
 
 Info = strawberry.Info[RequestContext, None]
-Private = strawberry.Private
 T = TypeVar("T")
 
 
-@cache
+_COPIED: dict[type, tuple[str, ...]] = {}
+
+
 def _copied(cls: type) -> tuple[str, ...]:
-    """The fields of `cls` that hold a record attribute of the same name."""
-    definition: Any = cls.__strawberry_definition__  # type: ignore[attr-defined]
-    return tuple(
-        f.python_name
-        for f in definition.fields
-        if f.base_resolver is None and f.python_name not in ("id", "rec")
-    )
+    """The fields of `cls` that hold a record attribute of the same name (worked out once)."""
+    known = _COPIED.get(cls)
+    if known is None:
+        definition: Any = getattr(cls, "__strawberry_definition__")  # noqa: B009  (not typed)
+        known = _COPIED[cls] = tuple(
+            f.python_name
+            for f in definition.fields
+            if f.base_resolver is None and f.python_name not in ("id", "rec")
+        )
+    return known
 
 
 def from_record(cls: type[T], rec: Any, **computed: Any) -> T:
     """An object of `cls` over `rec`: each plain field from the record's attribute of the
     same name, unless `computed` gives it."""
     values = {name: getattr(rec, name) for name in _copied(cls) if name not in computed}
-    return cls(rec=rec, **values, **computed)
+    build: Callable[..., T] = cls
+    return build(rec=rec, **values, **computed)
 
 
 @strawberry.interface

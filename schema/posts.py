@@ -17,7 +17,7 @@ from resolvers import ids, post_writes, posts
 from schema.connection import Connection, connection
 from schema.enums import PostStatus
 from schema.inputs import or_keep, or_none
-from schema.node import Info, Node, Private, from_record
+from schema.node import Info, Node, from_record
 from schema.scalars import DateTime
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Post(Node):
-    rec: Private[records.PostRecord]
+    rec: strawberry.Private[records.PostRecord]
 
     @classmethod
     def of(cls, rec: records.PostRecord) -> Post:
@@ -68,7 +68,7 @@ class Post(Node):
     @strawberry.field
     async def author(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
         found = await posts.author(info.context, self.rec)
-        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]
+        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
 
     @strawberry.field
     async def category(

@@ -9,6 +9,7 @@ from decimal import InvalidOperation
 from typing import Any, NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from data.clock import iso, parse_iso
 
@@ -53,7 +54,7 @@ def _parse_decimal(value: Any) -> PyDecimal:
 DateTime = NewType("DateTime", datetime)
 Decimal = NewType("Decimal", PyDecimal)
 
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     DateTime: strawberry.scalar(
         name="DateTime",
         description="ISO-8601 date-time in UTC, e.g. 2026-11-21T10:00:00.000Z.",

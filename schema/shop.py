@@ -10,7 +10,7 @@ import schema.accounts
 from data import records
 from resolvers import ids, shop, shop_writes
 from schema.enums import OrderStatus
-from schema.node import Info, Node, Private, from_record
+from schema.node import Info, Node, from_record
 from schema.scalars import DateTime, Decimal
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Product(Node):
-    rec: Private[records.ProductRecord]
+    rec: strawberry.Private[records.ProductRecord]
 
     @classmethod
     def of(cls, rec: records.ProductRecord) -> Product:
@@ -46,7 +46,7 @@ class Product(Node):
 
 @strawberry.type
 class OrderItem:
-    rec: Private[records.OrderItemRecord]
+    rec: strawberry.Private[records.OrderItemRecord]
 
     @strawberry.field(description="Null when the product was deleted after the order.")
     async def product(self, info: Info) -> Product | None:
@@ -70,7 +70,7 @@ class OrderItem:
 
 @strawberry.type
 class Order(Node):
-    rec: Private[records.OrderRecord]
+    rec: strawberry.Private[records.OrderRecord]
 
     @classmethod
     def of(cls, rec: records.OrderRecord) -> Order:
@@ -96,7 +96,7 @@ class Order(Node):
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
         found = await shop.customer(info.context, self.rec)
-        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]
+        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
 
     @strawberry.field
     async def items(self, info: Info) -> list[OrderItem]:
