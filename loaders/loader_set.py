@@ -90,6 +90,12 @@ class LoaderSet:
         mutation's response reflects its own writes."""
         self.consistent = True
 
+    def wrote(self, item: Item | None) -> None:
+        """A mutation wrote `item`: the request's cached copy, read before, becomes it."""
+        if item is not None:
+            key = {"PK": str(item["PK"]), "SK": str(item["SK"])}
+            self.items.clear(key).prime(key, item)
+
     # ------------------------------------------------------------ typed lookups
 
     async def item(self, key: Key) -> Item | None:

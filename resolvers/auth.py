@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from data import accounts, keys
-from data.client import Item
 from data.errors import InvalidInput, NotFound
 from data.records import SessionRecord, UserRecord
 from data.ulid import new_ulid
@@ -40,13 +39,6 @@ class SignedIn:
     user: UserRecord
 
 
-def _cache(ctx: RequestContext, item: Item | None) -> None:
-    """Replace the request's cached copy of a written item with what was written."""
-    if item is not None:
-        key = {"PK": str(item["PK"]), "SK": str(item["SK"])}
-        ctx.loaders.items.clear(key).prime(key, item)
-
-
 async def sign_up(ctx: RequestContext, email: str, password: str,
                   first_name: str | None, last_name: str | None) -> SignedIn:
     """A new USER account and its first session; CONFLICT if the email is taken."""
@@ -59,8 +51,8 @@ async def sign_up(ctx: RequestContext, email: str, password: str,
                                           ctx.settings.session_ttl_seconds)
     account = await accounts.create_user(ctx.dynamo, address, password, first, last,
                                          session=session)
-    _cache(ctx, account.user)
-    _cache(ctx, account.profile)
+    ctx.loaders.wrote(account.user)
+    ctx.loaders.wrote(account.profile)
     user = account.record
     ctx.act_as(session, user)
     return SignedIn(token, session, user)
@@ -73,7 +65,7 @@ async def sign_in(ctx: RequestContext, email: str, password: str) -> SignedIn:
     account = await accounts.authenticate(ctx.dynamo, address, password)
     if account is None:
         raise Unauthenticated(BAD_CREDENTIALS)
-    _cache(ctx, account.user)
+    ctx.loaders.wrote(account.user)
     user = account.record
     token, session = accounts.new_session(user.user_id, ctx.user_agent,
                                           ctx.settings.session_ttl_seconds)
@@ -168,8 +160,8 @@ async def update_profile(ctx: RequestContext, given: Mapping[str, Any]) -> UserR
     profile_changes = {k: v for k, v in checked.items() if k not in _USER_FIELDS}
     account = await accounts.update_profile(ctx.dynamo, viewer.user_id, user_changes,
                                             profile_changes)
-    _cache(ctx, account.user)
-    _cache(ctx, account.profile)
+    ctx.loaders.wrote(account.user)
+    ctx.loaders.wrote(account.profile)
     user = account.record
     ctx.act_as(ctx.session, user)
     return user
@@ -186,5 +178,5 @@ async def update_user(ctx: RequestContext, global_id: str, role: str | None,
     if user_id == admin.user_id and (role or status):
         raise Forbidden("admins cannot change their own role or status")
     account = await accounts.set_role_and_status(ctx.dynamo, user_id, role, status)
-    _cache(ctx, account.user)
+    ctx.loaders.wrote(account.user)
     return account.record

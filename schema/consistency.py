@@ -1,4 +1,8 @@
-"""Mutations read their own writes: their selections are read strongly consistent."""
+"""Mutations read their own writes: their selections are read strongly consistent.
+
+The other half of read-your-writes is `LoaderSet.wrote`, which replaces what the
+request cached before a write with what was written.
+"""
 
 from __future__ import annotations
 
