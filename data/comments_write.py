@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from data import keys
-from data.blog import ABSENT, changes, collection, counter, read
 from data.client import Dynamo
 from data.clock import now_iso
 from data.errors import Conflict, NotFound
 from data.records import CommentRecord
 from data.transactions import Action, at_version, delete, put, transact
 from data.ulid import new_ulid
-from data.writes import ATTEMPTS, Stale
+from data.writes import ABSENT, ATTEMPTS, Stale, changes, collection, counter, read
 
 APPROVED = "APPROVED"
 # Replies deleted per transaction, leaving room for the two counter updates.

@@ -20,11 +20,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data import keys
-from data.blog import (
+from data.client import Dynamo
+from data.clock import now_iso
+from data.errors import Conflict, InvalidInput, NotFound
+from data.records import PostRecord
+from data.transactions import Action, at_version, check, delete, put, transact
+from data.ulid import new_ulid
+from data.writes import (
     ABSENT,
+    ATTEMPTS,
     EXISTS,
     KEEP,
     Keep,
+    Stale,
     Unchanged,
     add_to,
     changes,
@@ -36,13 +44,6 @@ from data.blog import (
     read,
     touch,
 )
-from data.client import Dynamo
-from data.clock import now_iso
-from data.errors import Conflict, InvalidInput, NotFound
-from data.records import PostRecord
-from data.transactions import Action, at_version, check, delete, put, transact
-from data.ulid import new_ulid
-from data.writes import ATTEMPTS, Stale
 
 PUBLISHED = "PUBLISHED"
 # `slug`, `slug-2`, ... `slug-25`: how far a title's slug is suffixed before giving up.

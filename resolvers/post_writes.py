@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data import keys, posts_write
-from data.blog import KEEP, Keep
 from data.errors import InvalidInput, NotFound
 from data.records import PostRecord
+from data.writes import KEEP, Keep
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry import UNSET
 
-from data.blog import KEEP, Keep
+from data.writes import KEEP, Keep
 from resolvers import catalog_writes, comment_writes, post_writes
 from schema.enums import CommentStatus, PostStatus
 from schema.types import Category, Comment, Info, Post, Tag
