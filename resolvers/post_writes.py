@@ -180,7 +180,9 @@ async def archive_post(ctx: RequestContext, global_id: str) -> PostRecord:
 async def delete_post(ctx: RequestContext, global_id: str) -> bool:
     """Delete the post with everything in its partition, its slug and its tag counts."""
     require_viewer(ctx)
-    await posts_write.delete_post(ctx.dynamo, ids.post_id(global_id), _editor(ctx))
+    await posts_write.delete_post(
+        ctx.dynamo, ctx.settings.feed_shards, ids.post_id(global_id), _editor(ctx)
+    )
     return True
 
 
