@@ -5,8 +5,8 @@ data-model.md lists them. A write that depends on the post's current state
 reads it strongly consistent, hands it to the caller's `guard` (which raises
 when the viewer may not go on), and conditions the transaction on the version
 it read: if another writer got there first the transaction is cancelled,
-nothing is written, and the post is read and the write built again. So no
-update is lost and no counter is moved twice.
+nothing is written, and the post is read and the write built again (the
+write kit's `optimistic`). So no update is lost and no counter moves twice.
 
 Counters (views, likes, comments, a tag's postCount) move with ADD and do not
 bump `version`: a like must not make an author's pending edit stale.
