@@ -63,14 +63,16 @@ def update_expression(
 
 
 def at_version(version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """Condition: the item is still at `version`.
+    """Condition: the item still exists and is at `version`.
 
     Items other services wrote without a `version` read as version 1, so at
-    version 1 a missing attribute matches too.
+    version 1 a missing attribute matches too; but not a missing item: an
+    update would bring a deleted one back as a stub, and a delete racing
+    another would move its counters twice.
     """
     names, values = {"#ver": "version"}, {":ver": version}
     if version == 1:
-        return "(attribute_not_exists(#ver) OR #ver = :ver)", names, values
+        return "attribute_exists(PK) AND (attribute_not_exists(#ver) OR #ver = :ver)", names, values
     return "#ver = :ver", names, values
 
 

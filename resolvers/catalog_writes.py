@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import blog, keys
+from data import catalog, keys
 from data.records import CategoryRecord, TagRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
@@ -56,7 +56,7 @@ async def create_category(ctx: RequestContext, data: CategoryInput) -> CategoryR
     require_admin(ctx)
     name, slug = _name_and_slug(data.name, data.slug)
     sort_order = data.sort_order if data.sort_order is not None else 0
-    new = blog.NewCategory(
+    new = catalog.NewCategory(
         name=name,
         slug=slug,
         description=validate.optional_text(
@@ -67,14 +67,14 @@ async def create_category(ctx: RequestContext, data: CategoryInput) -> CategoryR
         parent_id=ids.category_id(data.parent_id, "parentId") if data.parent_id else None,
         sort_order=validate.whole("sortOrder", sort_order, minimum=0, maximum=SORT_ORDER_MAX),
     )
-    return await blog.create_category(ctx.dynamo, new)
+    return await catalog.create_category(ctx.dynamo, new)
 
 
 async def create_tag(ctx: RequestContext, data: TagInput) -> TagRecord:
     """A new tag with postCount 0; moderators and admins."""
     require_moderator(ctx)
     name, slug = _name_and_slug(data.name, data.slug)
-    new = blog.NewTag(
+    new = catalog.NewTag(
         name=name,
         slug=slug,
         description=validate.optional_text(
@@ -82,4 +82,4 @@ async def create_tag(ctx: RequestContext, data: TagInput) -> TagRecord:
         ),
         color=validate.color("color", data.color),
     )
-    return await blog.create_tag(ctx.dynamo, new)
+    return await catalog.create_tag(ctx.dynamo, new)

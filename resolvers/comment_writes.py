@@ -1,4 +1,4 @@
-"""Comment mutations: who may, what is valid, then the write through `data.comments_write`.
+"""Comment mutations: who may, what is valid, then the write through `data.comments`.
 
 Comments are open on PUBLISHED posts only. A post the viewer cannot see is
 NOT_FOUND; one they can see that is not published (their own draft, or any
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from data import comments_write, posts_write
+from data import comments, posts
 from data.errors import InvalidInput, NotFound
 from data.records import CommentRecord
 from resolvers import ids, validate
@@ -32,7 +32,7 @@ def _content(value: str) -> str:
     return validate.text("content", value, maximum=CONTENT_MAX)
 
 
-def _visible(ctx: RequestContext) -> comments_write.Guard:
+def _visible(ctx: RequestContext) -> comments.Guard:
     """A guard: the comment must be one the viewer can see (else NOT_FOUND)."""
 
     def guard(comment: CommentRecord) -> None:
@@ -42,7 +42,7 @@ def _visible(ctx: RequestContext) -> comments_write.Guard:
     return guard
 
 
-def _editor(ctx: RequestContext) -> comments_write.Guard:
+def _editor(ctx: RequestContext) -> comments.Guard:
     """A guard: the viewer must be the comment's author, a moderator or an admin."""
 
     def guard(comment: CommentRecord) -> None:
@@ -69,11 +69,11 @@ async def add_comment(
             raise InvalidInput("parentId", "parentId is a comment on another post")
     text = _content(content)
     if parent_id is None:
-        post, parent = await posts_write.read_post(ctx.dynamo, pid), None
+        post, parent = await posts.read_post(ctx.dynamo, pid), None
     else:
         post, parent = await asyncio.gather(
-            posts_write.read_post(ctx.dynamo, pid),
-            comments_write.read_comment(ctx.dynamo, pid, parent_id),
+            posts.read_post(ctx.dynamo, pid),
+            comments.read_comment(ctx.dynamo, pid, parent_id),
         )
     if post is None or not can_see_post(ctx, post):
         raise NotFound("post not found")
@@ -81,7 +81,7 @@ async def add_comment(
         raise Forbidden("comments are open on published posts only")
     if parent_id is not None and (parent is None or not can_see_comment(ctx, parent)):
         raise NotFound("parent comment not found")
-    return await comments_write.add_comment(ctx.dynamo, pid, viewer.user_id, text, parent_id)
+    return await comments.add_comment(ctx.dynamo, pid, viewer.user_id, text, parent_id)
 
 
 async def update_comment(ctx: RequestContext, global_id: str, content: str) -> CommentRecord:
@@ -89,14 +89,14 @@ async def update_comment(ctx: RequestContext, global_id: str, content: str) -> C
     require_viewer(ctx)
     pid, cid, parent_id = ids.comment_ref(global_id)
     text = _content(content)
-    return await comments_write.edit_comment(ctx.dynamo, pid, cid, parent_id, text, _editor(ctx))
+    return await comments.edit_comment(ctx.dynamo, pid, cid, parent_id, text, _editor(ctx))
 
 
 async def delete_comment(ctx: RequestContext, global_id: str) -> bool:
     """Delete a comment (a top-level one with its replies): author, moderators, admins."""
     require_viewer(ctx)
     pid, cid, parent_id = ids.comment_ref(global_id)
-    await comments_write.delete_comment(ctx.dynamo, pid, cid, parent_id, _editor(ctx))
+    await comments.delete_comment(ctx.dynamo, pid, cid, parent_id, _editor(ctx))
     return True
 
 
@@ -106,6 +106,6 @@ async def moderate_comment(ctx: RequestContext, global_id: str, status: str) -> 
     pid, cid, parent_id = ids.comment_ref(global_id)
     if status not in STATUSES:
         raise InvalidInput("status", "status is not a comment status")
-    return await comments_write.set_comment_status(
+    return await comments.set_comment_status(
         ctx.dynamo, pid, cid, parent_id, status, _visible(ctx)
     )

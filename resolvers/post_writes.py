@@ -1,4 +1,4 @@
-"""Post mutations: who may, what is valid, then the write through `data.posts_write`.
+"""Post mutations: who may, what is valid, then the write through `data.posts`.
 
 Every check on the client's input runs before anything is read or written. A
 post the viewer may not see is NOT_FOUND, as if it did not exist; one they may
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import keys, posts_write
-from data.blog import KEEP, Keep
+from data import keys, posts
 from data.errors import InvalidInput, NotFound
 from data.records import PostRecord
+from data.writes import KEEP, Keep
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
@@ -72,7 +72,7 @@ def _title(value: str) -> tuple[str, str]:
     return title, keys.slugify(title, "title")
 
 
-def _visible_post(ctx: RequestContext) -> posts_write.Guard:
+def _visible_post(ctx: RequestContext) -> posts.Guard:
     """A guard: the post must be one the viewer can see (else NOT_FOUND)."""
 
     def guard(post: PostRecord) -> None:
@@ -82,7 +82,7 @@ def _visible_post(ctx: RequestContext) -> posts_write.Guard:
     return guard
 
 
-def _editor(ctx: RequestContext) -> posts_write.Guard:
+def _editor(ctx: RequestContext) -> posts.Guard:
     """A guard: the viewer must be the author, a moderator or an admin."""
 
     def guard(post: PostRecord) -> None:
@@ -104,7 +104,7 @@ async def create_post(ctx: RequestContext, data: PostInput) -> PostRecord:
     status = data.status or "DRAFT"
     if status not in STATUSES:
         raise InvalidInput("status", "status is not a post status")
-    new = posts_write.NewPost(
+    new = posts.NewPost(
         author_id=viewer.user_id,
         title=title,
         base_slug=slug,
@@ -115,10 +115,10 @@ async def create_post(ctx: RequestContext, data: PostInput) -> PostRecord:
         tag_ids=_tag_ids(data.tag_ids or []),
         status=status,
     )
-    return await posts_write.create_post(ctx.dynamo, ctx.settings.feed_shards, new)
+    return await posts.create_post(ctx.dynamo, ctx.settings.feed_shards, new)
 
 
-def _changes(edit: PostEdit) -> posts_write.PostChanges:
+def _changes(edit: PostEdit) -> posts.PostChanges:
     """The edit checked: null clears excerpt, featuredImage, categoryId and tagIds;
     title and content cannot be cleared."""
     if edit.expected_version is not None and edit.expected_version < 1:
@@ -131,7 +131,7 @@ def _changes(edit: PostEdit) -> posts_write.PostChanges:
     if not isinstance(edit.title, Keep):
         title, slug = _title(edit.title)
     content = edit.content
-    return posts_write.PostChanges(
+    return posts.PostChanges(
         expected_version=edit.expected_version,
         title=title,
         base_slug=slug,
@@ -156,7 +156,7 @@ async def update_post(ctx: RequestContext, edit: PostEdit) -> PostRecord:
     require_viewer(ctx)
     pid = ids.post_id(edit.id, "id")
     changes = _changes(edit)
-    return await posts_write.update_post(
+    return await posts.update_post(
         ctx.dynamo, ctx.settings.feed_shards, pid, changes, _editor(ctx)
     )
 
@@ -164,7 +164,7 @@ async def update_post(ctx: RequestContext, edit: PostEdit) -> PostRecord:
 async def publish_post(ctx: RequestContext, global_id: str) -> PostRecord:
     """PUBLISHED (publishedAt set the first time); already published is left as is."""
     require_viewer(ctx)
-    return await posts_write.set_post_status(
+    return await posts.set_post_status(
         ctx.dynamo, ctx.settings.feed_shards, ids.post_id(global_id), "PUBLISHED", _editor(ctx)
     )
 
@@ -172,7 +172,7 @@ async def publish_post(ctx: RequestContext, global_id: str) -> PostRecord:
 async def archive_post(ctx: RequestContext, global_id: str) -> PostRecord:
     """ARCHIVED: off the feed, its category and its tags; already archived is left as is."""
     require_viewer(ctx)
-    return await posts_write.set_post_status(
+    return await posts.set_post_status(
         ctx.dynamo, ctx.settings.feed_shards, ids.post_id(global_id), "ARCHIVED", _editor(ctx)
     )
 
@@ -180,14 +180,16 @@ async def archive_post(ctx: RequestContext, global_id: str) -> PostRecord:
 async def delete_post(ctx: RequestContext, global_id: str) -> bool:
     """Delete the post with everything in its partition, its slug and its tag counts."""
     require_viewer(ctx)
-    await posts_write.delete_post(ctx.dynamo, ids.post_id(global_id), _editor(ctx))
+    await posts.delete_post(
+        ctx.dynamo, ctx.settings.feed_shards, ids.post_id(global_id), _editor(ctx)
+    )
     return True
 
 
 async def like_post(ctx: RequestContext, global_id: str) -> PostRecord:
     """The viewer likes a post they can see; liking again changes nothing."""
     viewer = require_viewer(ctx)
-    return await posts_write.like_post(
+    return await posts.like_post(
         ctx.dynamo, ids.post_id(global_id), viewer.user_id, _visible_post(ctx)
     )
 
@@ -195,11 +197,11 @@ async def like_post(ctx: RequestContext, global_id: str) -> PostRecord:
 async def unlike_post(ctx: RequestContext, global_id: str) -> PostRecord:
     """The viewer takes their like back; without one, nothing changes."""
     viewer = require_viewer(ctx)
-    return await posts_write.unlike_post(
+    return await posts.unlike_post(
         ctx.dynamo, ids.post_id(global_id), viewer.user_id, _visible_post(ctx)
     )
 
 
 async def record_view(ctx: RequestContext, global_id: str) -> int:
     """One more view of a post the viewer (signed in or not) can see; the new count."""
-    return await posts_write.record_view(ctx.dynamo, ids.post_id(global_id), _visible_post(ctx))
+    return await posts.record_view(ctx.dynamo, ids.post_id(global_id), _visible_post(ctx))

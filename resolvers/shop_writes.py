@@ -1,4 +1,4 @@
-"""Shop mutations: authorize, validate every input, then write through data.shop_write.
+"""Shop mutations: authorize, validate every input, then write through data.shop.
 
 Every check runs before the first write, so a bad input never leaves anything
 half-written. Decisions beyond the contract:
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from data import keys, shop_write
+from data import keys, shop
 from data.errors import InvalidInput
 from data.records import OrderRecord, ProductRecord
 from resolvers import ids, validate
@@ -43,14 +43,14 @@ async def create_product(ctx: RequestContext, name: str, description: str | None
                          category: str, price: Decimal, stock: int) -> ProductRecord:
     """Admins: a new active product."""
     require_admin(ctx)
-    new = shop_write.NewProduct(
+    new = shop.NewProduct(
         name=validate.text("name", name, maximum=NAME_MAX),
         description=validate.optional_text("description", description, maximum=DESCRIPTION_MAX),
         category=_category(category),
         price=validate.money("price", price),
-        stock=validate.whole("stock", stock, minimum=0, maximum=shop_write.MAX_STOCK),
+        stock=validate.whole("stock", stock, minimum=0, maximum=shop.MAX_STOCK),
     )
-    return await shop_write.create_product(ctx.dynamo, new)
+    return await shop.create_product(ctx.dynamo, new)
 
 
 async def update_product(ctx: RequestContext, global_id: str, expected_version: int | None,
@@ -61,7 +61,7 @@ async def update_product(ctx: RequestContext, global_id: str, expected_version: 
     product_id = ids.product_id(global_id, "id")
     if expected_version is not None:
         validate.whole("expectedVersion", expected_version, minimum=1, maximum=2**31 - 1)
-    changes = shop_write.ProductChanges(
+    changes = shop.ProductChanges(
         name=None if name is None else validate.text("name", name, maximum=NAME_MAX),
         description=validate.optional_text("description", description, maximum=DESCRIPTION_MAX),
         remove_description=description is not None and not description.strip(),
@@ -69,16 +69,16 @@ async def update_product(ctx: RequestContext, global_id: str, expected_version: 
         price=None if price is None else validate.money("price", price),
         active=active,
     )
-    return await shop_write.update_product(ctx.dynamo, product_id, changes, expected_version)
+    return await shop.update_product(ctx.dynamo, product_id, changes, expected_version)
 
 
 async def adjust_stock(ctx: RequestContext, global_id: str, delta: int) -> ProductRecord:
     """Admins: add `delta` to a product's stock (OUT_OF_STOCK below zero)."""
     require_admin(ctx)
     product_id = ids.product_id(global_id, "id")
-    limit = shop_write.MAX_STOCK
+    limit = shop.MAX_STOCK
     validate.whole("delta", delta, minimum=-limit, maximum=limit)
-    return await shop_write.adjust_stock(ctx.dynamo, product_id, delta)
+    return await shop.adjust_stock(ctx.dynamo, product_id, delta)
 
 
 async def place_order(ctx: RequestContext, lines: Sequence[tuple[str, int]],
@@ -87,7 +87,7 @@ async def place_order(ctx: RequestContext, lines: Sequence[tuple[str, int]],
     viewer = require_viewer(ctx)
     if not 1 <= len(lines) <= MAX_LINES:
         raise InvalidInput("lines", f"an order has 1 to {MAX_LINES} lines")
-    checked: list[shop_write.OrderLine] = []
+    checked: list[shop.OrderLine] = []
     first_line: dict[str, int] = {}
     for index, (global_id, quantity) in enumerate(lines):
         product_id = ids.product_id(global_id, f"lines[{index}].productId")
@@ -99,16 +99,16 @@ async def place_order(ctx: RequestContext, lines: Sequence[tuple[str, int]],
                 "put the whole quantity on one line",
             )
         first_line[product_id] = index
-        checked.append(shop_write.OrderLine(product_id, quantity))
+        checked.append(shop.OrderLine(product_id, quantity))
     address = validate.text("shippingAddress", shipping_address, maximum=ADDRESS_MAX)
-    return await shop_write.place_order(ctx.dynamo, viewer.user_id, checked, address)
+    return await shop.place_order(ctx.dynamo, viewer.user_id, checked, address)
 
 
 async def update_order_status(ctx: RequestContext, global_id: str, status: str) -> OrderRecord:
     """Admins: move an order forward (PENDING to PROCESSING to SHIPPED to DELIVERED)."""
     require_admin(ctx)
     user_id, order_id = ids.order_ref(global_id, "id")
-    return await shop_write.update_order_status(ctx.dynamo, user_id, order_id, status)
+    return await shop.update_order_status(ctx.dynamo, user_id, order_id, status)
 
 
 async def cancel_order(ctx: RequestContext, global_id: str) -> OrderRecord:
@@ -122,4 +122,4 @@ async def cancel_order(ctx: RequestContext, global_id: str) -> OrderRecord:
     else:
         # The customer is part of the order's ID: no read is needed to refuse.
         raise Forbidden("only the customer or an admin may cancel this order")
-    return await shop_write.cancel_order(ctx.dynamo, user_id, order_id, allowed)
+    return await shop.cancel_order(ctx.dynamo, user_id, order_id, allowed)

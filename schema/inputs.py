@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from strawberry import UNSET
 
-from data.blog import KEEP
+from data.writes import KEEP
 
 T = TypeVar("T")
 

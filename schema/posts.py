@@ -11,8 +11,8 @@ import schema.accounts
 import schema.catalog
 import schema.comments
 from data import records
-from data.blog import KEEP, Keep
 from data.pages import page_args
+from data.writes import KEEP, Keep
 from resolvers import ids, post_writes, posts
 from schema.connection import Connection, connection
 from schema.enums import PostStatus

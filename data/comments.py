@@ -13,14 +13,22 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from data import keys
-from data.blog import ABSENT, changes, collection, counter, read
 from data.client import Dynamo
 from data.clock import now_iso
-from data.errors import Conflict, NotFound
+from data.errors import NotFound
 from data.records import CommentRecord
-from data.transactions import Action, at_version, delete, put, transact
+from data.transactions import Action, put, transact
 from data.ulid import new_ulid
-from data.writes import ATTEMPTS, Stale
+from data.writes import (
+    ABSENT,
+    changes,
+    collection,
+    counter,
+    optimistic,
+    read_record,
+    versioned_delete,
+    versioned_update,
+)
 
 APPROVED = "APPROVED"
 # Replies deleted per transaction, leaving room for the two counter updates.
@@ -41,8 +49,7 @@ async def read_comment(
     dynamo: Dynamo, pid: str, cid: str, parent_id: str | None = None
 ) -> CommentRecord | None:
     """The comment or reply as it is now (strongly consistent), or None."""
-    item = await read(dynamo, keys.comment(pid, cid, parent_id))
-    return CommentRecord.from_item(item) if item else None
+    return await read_record(dynamo, CommentRecord, keys.comment(pid, cid, parent_id))
 
 
 async def _current(
@@ -53,25 +60,6 @@ async def _current(
         raise NotFound("comment not found")
     guard(comment)
     return comment
-
-
-def _key(comment: CommentRecord) -> keys.Key:
-    return keys.comment(comment.post_id, comment.comment_id, comment.parent_id)
-
-
-def _versioned_set(comment: CommentRecord, attributes: dict[str, object]) -> Action:
-    """SET `attributes` on the comment if it is still at the version read."""
-    condition, names, values = at_version(comment.version)
-    return changes(
-        _key(comment), set_=attributes, condition=condition, names=names, values=values,
-        failure=Stale(),
-    )
-
-
-def _versioned_delete(comment: CommentRecord) -> Action:
-    """Delete the comment if it is still at the version read."""
-    condition, names, values = at_version(comment.version)
-    return delete(_key(comment), condition, Stale(), names=names, values=values)
 
 
 def _counts(comment: CommentRecord, delta: int, parent_counts: bool = True) -> list[Action]:
@@ -133,60 +121,35 @@ async def edit_comment(
     dynamo: Dynamo, pid: str, cid: str, parent_id: str | None, content: str, guard: Guard
 ) -> CommentRecord:
     """Replace the comment's content (version + 1)."""
-    for _ in range(ATTEMPTS):
-        current = await _current(dynamo, pid, cid, parent_id, guard)
+
+    async def write(current: CommentRecord) -> CommentRecord:
         if current.content == content:
             return current
         new = replace(current, content=content, version=current.version + 1, updated_at=now_iso())
-        try:
-            await transact(
-                dynamo,
-                [
-                    _versioned_set(
-                        current,
-                        {
-                            "content": content,
-                            "version": new.version,
-                            "updatedAt": new.updated_at,
-                        },
-                    )
-                ],
-            )
-        except Stale:
-            continue
+        await transact(dynamo, [versioned_update(current, new)])
         return new
-    raise Conflict("the comment kept changing while it was being edited; try again")
+
+    return await optimistic(
+        lambda: _current(dynamo, pid, cid, parent_id, guard), write, "the comment"
+    )
 
 
 async def set_comment_status(
     dynamo: Dynamo, pid: str, cid: str, parent_id: str | None, status: str, guard: Guard
 ) -> CommentRecord:
     """Moderate: set the status, and move the counters if it enters or leaves APPROVED."""
-    for _ in range(ATTEMPTS):
-        current = await _current(dynamo, pid, cid, parent_id, guard)
+
+    async def write(current: CommentRecord) -> CommentRecord:
         if current.status == status:
             return current
         new = replace(current, status=status, version=current.version + 1, updated_at=now_iso())
         delta = (status == APPROVED) - (current.status == APPROVED)
-        try:
-            await transact(
-                dynamo,
-                [
-                    _versioned_set(
-                        current,
-                        {
-                            "status": status,
-                            "version": new.version,
-                            "updatedAt": new.updated_at,
-                        },
-                    ),
-                    *_counts(current, delta),
-                ],
-            )
-        except Stale:
-            continue
+        await transact(dynamo, [versioned_update(current, new), *_counts(current, delta)])
         return new
-    raise Conflict("the comment kept changing while it was being moderated; try again")
+
+    return await optimistic(
+        lambda: _current(dynamo, pid, cid, parent_id, guard), write, "the comment"
+    )
 
 
 async def delete_comment(
@@ -198,48 +161,44 @@ async def delete_comment(
     uncounted) in chunks first, then the comment, then any reply that arrived
     in between. No reply can arrive after that: adding one needs the parent.
     """
-    for _ in range(ATTEMPTS):
-        current = await _current(dynamo, pid, cid, parent_id, guard)
-        try:
-            if parent_id is None:
-                await _delete_replies(dynamo, current, parent_counts=True)
-            await transact(
-                dynamo,
-                [
-                    _versioned_delete(current),
-                    *_counts(current, -1 if current.status == APPROVED else 0),
-                ],
-            )
-        except Stale:
-            continue
+
+    async def write(current: CommentRecord) -> CommentRecord:
         if parent_id is None:
-            await _delete_replies(dynamo, current, parent_counts=False)
-        return
-    raise Conflict("the comment kept changing while it was being deleted; try again")
+            await _delete_replies(dynamo, current, parent_counts=True)
+        uncount = -1 if current.status == APPROVED else 0
+        await transact(dynamo, [versioned_delete(current), *_counts(current, uncount)])
+        return current
+
+    deleted = await optimistic(
+        lambda: _current(dynamo, pid, cid, parent_id, guard), write, "the comment"
+    )
+    if parent_id is None:
+        await _delete_replies(dynamo, deleted, parent_counts=False)
 
 
 async def _delete_replies(dynamo: Dynamo, parent: CommentRecord, parent_counts: bool) -> None:
     """Delete every reply to `parent`, uncounting the APPROVED ones chunk by chunk.
 
     `parent_counts` also moves the parent's replyCount (not once it is gone).
+    A chunk that finds a reply changed reads the replies that are left again.
     """
-    for _ in range(ATTEMPTS):
+
+    async def replies() -> list[CommentRecord]:
         found = await collection(
             dynamo, keys.post_pk(parent.post_id), keys.reply_prefix(parent.comment_id)
         )
-        replies = [CommentRecord.from_item(item) for item in found]
-        try:
-            for start in range(0, len(replies), _REPLY_CHUNK):
-                chunk = replies[start : start + _REPLY_CHUNK]
-                approved = sum(1 for reply in chunk if reply.status == APPROVED)
-                await transact(
-                    dynamo,
-                    [
-                        *(_versioned_delete(reply) for reply in chunk),
-                        *_counts(chunk[0], -approved, parent_counts),
-                    ],
-                )
-        except Stale:
-            continue
-        return
-    raise Conflict("replies kept changing while they were being deleted; try again")
+        return [CommentRecord.from_item(item) for item in found]
+
+    async def delete_all(found: list[CommentRecord]) -> None:
+        for start in range(0, len(found), _REPLY_CHUNK):
+            chunk = found[start : start + _REPLY_CHUNK]
+            approved = sum(1 for reply in chunk if reply.status == APPROVED)
+            await transact(
+                dynamo,
+                [
+                    *(versioned_delete(reply) for reply in chunk),
+                    *_counts(chunk[0], -approved, parent_counts),
+                ],
+            )
+
+    await optimistic(replies, delete_all, "the comment's replies")

@@ -5,8 +5,8 @@ data-model.md lists them. A write that depends on the post's current state
 reads it strongly consistent, hands it to the caller's `guard` (which raises
 when the viewer may not go on), and conditions the transaction on the version
 it read: if another writer got there first the transaction is cancelled,
-nothing is written, and the post is read and the write built again. So no
-update is lost and no counter is moved twice.
+nothing is written, and the post is read and the write built again (the
+write kit's `optimistic`). So no update is lost and no counter moves twice.
 
 Counters (views, likes, comments, a tag's postCount) move with ADD and do not
 bump `version`: a like must not make an author's pending edit stale.
@@ -20,29 +20,32 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from data import keys
-from data.blog import (
+from data.client import Dynamo
+from data.clock import now_iso
+from data.errors import Conflict, InvalidInput, NotFound
+from data.records import PostRecord
+from data.transactions import Action, check, delete, put, transact
+from data.ulid import new_ulid
+from data.writes import (
     ABSENT,
     EXISTS,
     KEEP,
     Keep,
+    Stale,
     Unchanged,
     add_to,
-    changes,
     collection,
     counter,
     delete_keys,
     item_keys,
     lock_item,
+    optimistic,
     read,
+    read_record,
     touch,
+    versioned_delete,
+    versioned_update,
 )
-from data.client import Dynamo
-from data.clock import now_iso
-from data.errors import Conflict, InvalidInput, NotFound
-from data.records import PostRecord
-from data.transactions import Action, at_version, check, delete, put, transact
-from data.ulid import new_ulid
-from data.writes import ATTEMPTS, Stale
 
 PUBLISHED = "PUBLISHED"
 # `slug`, `slug-2`, ... `slug-25`: how far a title's slug is suffixed before giving up.
@@ -100,8 +103,7 @@ class PostChanges:
 
 async def read_post(dynamo: Dynamo, pid: str) -> PostRecord | None:
     """The post as it is now (strongly consistent), or None."""
-    item = await read(dynamo, keys.post(pid))
-    return PostRecord.from_item(item) if item else None
+    return await read_record(dynamo, PostRecord, keys.post(pid))
 
 
 async def _current(dynamo: Dynamo, pid: str, guard: Guard) -> PostRecord:
@@ -147,28 +149,6 @@ def _release_slug(slug: str, pid: str) -> Action:
         Conflict(f"the slug lock {slug!r} belongs to another post"),
         names={"#owner": "postId"},
         values={":pid": pid},
-    )
-
-
-def _post_update(current: PostRecord, new: PostRecord, shards: int) -> Action:
-    """Update the post item from `current` to `new`, if it is still at `current`'s version.
-
-    Attributes that differ are SET, index keys always (another writer may have
-    left them out), and attributes `new` no longer has (GSI2 off the feed, a
-    cleared excerpt) are REMOVEd. Counters are equal on both sides, so they are
-    never overwritten with the value read.
-    """
-    before, after = current.to_item(shards=shards), new.to_item(shards=shards)
-    set_ = {
-        name: value
-        for name, value in after.items()
-        if name not in ("PK", "SK") and (name.startswith("GSI") or before.get(name) != value)
-    }
-    remove = [name for name in before if name not in after]
-    condition, names, values = at_version(current.version)
-    return changes(
-        keys.post(new.post_id), set_=set_, remove=remove, condition=condition, names=names,
-        values=values, failure=Stale(),
     )
 
 
@@ -264,8 +244,8 @@ async def update_post(
     Without `expected_version` the edit applies to whatever version is current:
     it is conditioned on the version read and rebuilt if that changed.
     """
-    for _ in range(ATTEMPTS):
-        current = await _current(dynamo, pid, guard)
+
+    async def write(current: PostRecord) -> PostRecord:
         if edit.expected_version is not None and current.version != edit.expected_version:
             raise Conflict(f"the post is at version {current.version}, not {edit.expected_version}")
         new = _apply(current, edit)
@@ -273,38 +253,38 @@ async def update_post(
             return current
         moment = now_iso()
         new = replace(new, version=current.version + 1, updated_at=moment)
-        # A new slug only when the title's slug is not the one (or a suffixed one) it has.
-        new_base: str | None = None
-        base = edit.base_slug
-        if not isinstance(base, Keep) and current.slug not in slug_candidates(base):
-            new_base = base
-
-        # Defaults bind this attempt's values: the loop rebinds the names.
-        def build(
-            slug: str | None,
-            new: PostRecord = new,
-            current: PostRecord = current,
-            moment: str = moment,
-        ) -> list[Action]:
-            post = replace(new, slug=slug) if slug else new
-            actions = [_post_update(current, post, shards), *_tag_changes(current, post)]
-            if post.category_id and post.category_id != current.category_id:
-                actions.append(check(keys.category(post.category_id), EXISTS, _category_missing()))
-            if slug:
-                actions += [_slug_lock(slug, pid, moment), _release_slug(current.slug, pid)]
-            return actions
-
         try:
-            if new_base is not None:
-                new = replace(new, slug=await _with_free_slug(dynamo, new_base, build))
-            else:
-                await transact(dynamo, build(None))
+            return await _write_edit(dynamo, shards, current, new, edit.base_slug, moment)
         except Stale:
+            # The client asked for an edit of that version: it is gone, so is the edit.
             if edit.expected_version is not None:
                 raise Conflict(f"the post changed after version {edit.expected_version}") from None
-            continue
-        return new
-    raise Conflict("the post kept changing while it was being updated; try again")
+            raise
+
+    return await optimistic(lambda: _current(dynamo, pid, guard), write, "the post")
+
+
+async def _write_edit(
+    dynamo: Dynamo, shards: int, current: PostRecord, new: PostRecord,
+    base: str | Keep, moment: str,
+) -> PostRecord:
+    """Write the edit from `current` to `new`, with a new slug if the title's `base` needs one."""
+    pid = current.post_id
+
+    def build(slug: str | None) -> list[Action]:
+        post = replace(new, slug=slug) if slug else new
+        actions = [versioned_update(current, post, shards=shards), *_tag_changes(current, post)]
+        if post.category_id and post.category_id != current.category_id:
+            actions.append(check(keys.category(post.category_id), EXISTS, _category_missing()))
+        if slug:
+            actions += [_slug_lock(slug, pid, moment), _release_slug(current.slug, pid)]
+        return actions
+
+    # A new slug only when the title's slug is not the one (or a suffixed one) it has.
+    if not isinstance(base, Keep) and current.slug not in slug_candidates(base):
+        return replace(new, slug=await _with_free_slug(dynamo, base, build))
+    await transact(dynamo, build(None))
+    return new
 
 
 async def set_post_status(
@@ -316,8 +296,8 @@ async def set_post_status(
     leaves PUBLISHED, its tags' postCount change in one transaction.
     publishedAt is set on the first publish and kept afterwards.
     """
-    for _ in range(ATTEMPTS):
-        current = await _current(dynamo, pid, guard)
+
+    async def write(current: PostRecord) -> PostRecord:
         if current.status == status:
             return current
         moment = now_iso()
@@ -329,7 +309,7 @@ async def set_post_status(
             published_at=current.published_at or (moment if status == PUBLISHED else None),
         )
         delta = (status == PUBLISHED) - (current.status == PUBLISHED)
-        actions = [_post_update(current, new, shards)]
+        actions = [versioned_update(current, new, shards=shards)]
         for tid in new.tag_ids:
             # A whole new link item: it gains or loses its GSI1 keys with the status.
             actions.append(put(new.tag_link_item(tid)))
@@ -342,12 +322,10 @@ async def set_post_status(
                         Conflict("a tag of this post no longer exists"),
                     )
                 )
-        try:
-            await transact(dynamo, actions)
-        except Stale:
-            continue
+        await transact(dynamo, actions)
         return new
-    raise Conflict("the post kept changing while its status was being set; try again")
+
+    return await optimistic(lambda: _current(dynamo, pid, guard), write, "the post")
 
 
 # ---------------------------------------------------------------- delete
@@ -369,7 +347,7 @@ async def _holds_slug(dynamo: Dynamo, post: PostRecord) -> bool:
     return lock is not None and lock.get("postId") == post.post_id
 
 
-async def delete_post(dynamo: Dynamo, pid: str, guard: Guard) -> None:
+async def delete_post(dynamo: Dynamo, shards: int, pid: str, guard: Guard) -> None:
     """Delete the post's whole item collection, its slug lock and its tag counts.
 
     The children go first, then the post with its slug lock and (when it was
@@ -377,27 +355,24 @@ async def delete_post(dynamo: Dynamo, pid: str, guard: Guard) -> None:
     was added in between. Nothing can be added after the post is gone: likes
     and comments are conditioned on it. Interrupted, it can simply be run again.
     """
-    for _ in range(ATTEMPTS):
-        current = await _current(dynamo, pid, guard)
+
+    async def write(current: PostRecord) -> None:
         await _delete_children(dynamo, pid)
-        condition, names, values = at_version(current.version)
-        actions = [delete(keys.post(pid), condition, Stale(), names=names, values=values)]
+        actions = [versioned_delete(current, shards=shards)]
         if await _holds_slug(dynamo, current):
             actions.append(_release_slug(current.slug, pid))
         if current.status == PUBLISHED and current.tag_ids:
             tags = await dynamo.get_items([keys.tag(t) for t in current.tag_ids])
+            # A tag deleted since it was read is no failure: read again, leave it out.
             actions += [
                 counter(keys.tag(tid), "postCount", -1, Stale())
                 for tid, tag in zip(current.tag_ids, tags, strict=True)
                 if tag
             ]
-        try:
-            await transact(dynamo, actions)
-        except Stale:
-            continue
-        await _delete_children(dynamo, pid)
-        return
-    raise Conflict("the post kept changing while it was being deleted; try again")
+        await transact(dynamo, actions)
+
+    await optimistic(lambda: _current(dynamo, pid, guard), write, "the post")
+    await _delete_children(dynamo, pid)
 
 
 # ---------------------------------------------------------------- likes and views

@@ -21,6 +21,7 @@ from data.queries import QuerySpec, SortCondition, run_query
 from data.records import OrderItemRecord, OrderRecord, ProductRecord
 from data.transactions import Action, put, transact, update
 from data.ulid import new_ulid
+from data.writes import Stale, optimistic, read_record
 
 # The order's life, in the only direction it may move (CANCELLED is a side exit).
 ORDER_FLOW = ("PENDING", "PROCESSING", "SHIPPED", "DELIVERED")
@@ -105,25 +106,29 @@ async def update_product(dynamo: Dynamo, product_id: str, changes: ProductChange
     Without it, only a concurrent change of category, price or active (the
     inputs of the index keys written here) makes it read again and retry.
     """
-    key = keys.product(product_id)
-    for _ in range(UPDATE_ATTEMPTS):
-        item = await dynamo.get_item(key, consistent=True)
-        if item is None:
+
+    async def current() -> ProductRecord:
+        product = await read_record(dynamo, ProductRecord, keys.product(product_id))
+        if product is None:
             raise NotFound("no such product")
-        current = ProductRecord.from_item(item)
-        if expected_version is not None and current.version != expected_version:
-            raise _stale(current.version)
+        if expected_version is not None and product.version != expected_version:
+            raise _stale(product.version)
+        return product
+
+    async def write(product: ProductRecord) -> ProductRecord:
         try:
-            return ProductRecord.from_item(
-                await _apply_product_changes(dynamo, current, changes, expected_version)
-            )
+            item = await _apply_product_changes(dynamo, product, changes, expected_version)
         except ConditionFailed as rejected:
             if rejected.item is None:
                 raise NotFound("no such product") from rejected
             seen = ProductRecord.from_item(rejected.item)
             if expected_version is not None and seen.version != expected_version:
                 raise _stale(seen.version) from rejected
-    raise Conflict("the product kept changing; try again")
+            # What was read (category, price, active) changed: read it again.
+            raise Stale() from rejected
+        return ProductRecord.from_item(item)
+
+    return await optimistic(current, write, "the product", attempts=UPDATE_ATTEMPTS)
 
 
 def _stale(version: int) -> Conflict:
