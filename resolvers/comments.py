@@ -1,14 +1,34 @@
-"""Comments and replies."""
+"""Comments and replies: lookups, and the mutations (who may, what is valid, then the
+write through `data.comments`).
+
+Comments are open on PUBLISHED posts only. A post the viewer cannot see is
+NOT_FOUND; one they can see that is not published (their own draft, or any
+draft for a moderator) is FORBIDDEN. A comment the viewer cannot see (someone
+else's SPAM or REJECTED one) is NOT_FOUND; one they can see but did not write
+is FORBIDDEN unless they moderate.
+"""
 
 from __future__ import annotations
 
-from data import access
+import asyncio
+
+import data.comments
+from data import access, posts
+from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
 from data.records import CommentRecord, PostRecord, UserRecord
-from resolvers import ids
+from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
-from resolvers.permissions import can_see_comment, can_see_post
+from resolvers.permissions import (
+    can_see_comment,
+    can_see_post,
+    require_moderator,
+    require_viewer,
+)
+
+CONTENT_MAX = 5000
+STATUSES = ("PENDING", "APPROVED", "SPAM", "REJECTED")
 
 
 async def visible(ctx: RequestContext, record: CommentRecord | None) -> CommentRecord | None:
@@ -62,3 +82,89 @@ async def _comment_node(ctx: RequestContext, parts: tuple[str, ...]) -> CommentR
 ids.register("Reply", CommentRecord, ("post_id", "parent_id", "comment_id"), _reply_node,
              type_name="Comment")
 ids.register("Comment", CommentRecord, ("post_id", "comment_id"), _comment_node)
+
+
+# ---------------------------------------------------------------- mutations
+
+
+def _content(value: str) -> str:
+    return validate.text("content", value, maximum=CONTENT_MAX)
+
+
+def _visible(ctx: RequestContext) -> data.comments.Guard:
+    """A guard: the comment must be one the viewer can see (else NOT_FOUND)."""
+
+    def guard(comment: CommentRecord) -> None:
+        if not can_see_comment(ctx, comment):
+            raise NotFound("comment not found")
+
+    return guard
+
+
+def _editor(ctx: RequestContext) -> data.comments.Guard:
+    """A guard: the viewer must be the comment's author, a moderator or an admin."""
+
+    def guard(comment: CommentRecord) -> None:
+        if not can_see_comment(ctx, comment):
+            raise NotFound("comment not found")
+        if comment.author_id != ctx.viewer_id and not ctx.moderates:
+            raise Forbidden("only the author, moderators and admins may change this comment")
+
+    return guard
+
+
+async def add_comment(
+    ctx: RequestContext, post_gid: str, parent_gid: str | None, content: str
+) -> CommentRecord:
+    """A new APPROVED comment on a published post, or a reply to a top-level comment."""
+    viewer = require_viewer(ctx)
+    pid = ids.post_id(post_gid, "postId")
+    parent_id: str | None = None
+    if parent_gid is not None:
+        parent_post, parent_id, grandparent = ids.comment_ref(parent_gid, "parentId")
+        if grandparent is not None:
+            raise InvalidInput("parentId", "replies can only be made to top-level comments")
+        if parent_post != pid:
+            raise InvalidInput("parentId", "parentId is a comment on another post")
+    text = _content(content)
+    if parent_id is None:
+        post, parent = await posts.read_post(ctx.dynamo, pid), None
+    else:
+        post, parent = await asyncio.gather(
+            posts.read_post(ctx.dynamo, pid),
+            data.comments.read_comment(ctx.dynamo, pid, parent_id),
+        )
+    if post is None or not can_see_post(ctx, post):
+        raise NotFound("post not found")
+    if post.status != "PUBLISHED":
+        raise Forbidden("comments are open on published posts only")
+    if parent_id is not None and (parent is None or not can_see_comment(ctx, parent)):
+        raise NotFound("parent comment not found")
+    return await data.comments.add_comment(ctx.dynamo, pid, viewer.user_id, text, parent_id)
+
+
+async def update_comment(ctx: RequestContext, global_id: str, content: str) -> CommentRecord:
+    """New content for a comment: its author, moderators and admins."""
+    require_viewer(ctx)
+    pid, cid, parent_id = ids.comment_ref(global_id)
+    text = _content(content)
+    return await data.comments.edit_comment(ctx.dynamo, pid, cid, parent_id, text, _editor(ctx))
+
+
+async def delete_comment(ctx: RequestContext, global_id: str) -> bool:
+    """Delete a comment (a top-level one with its replies): author, moderators, admins."""
+    require_viewer(ctx)
+    pid, cid, parent_id = ids.comment_ref(global_id)
+    await data.comments.delete_comment(ctx.dynamo, pid, cid, parent_id, _editor(ctx))
+    return True
+
+
+async def moderate_comment(ctx: RequestContext, global_id: str, status: str) -> CommentRecord:
+    """Set a comment's status: moderators and admins."""
+    require_moderator(ctx)
+    pid, cid, parent_id = ids.comment_ref(global_id)
+    if status not in STATUSES:
+        raise InvalidInput("status", "status is not a comment status")
+    return await data.comments.set_comment_status(
+        ctx.dynamo, pid, cid, parent_id, status, _visible(ctx)
+    )

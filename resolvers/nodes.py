@@ -10,7 +10,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from data.errors import InvalidInput
-from resolvers import catalog, comments, ids, posts, shop, users  # noqa: F401  (registers the kinds)
+from resolvers import accounts, catalog, comments, ids, posts, shop  # noqa: F401  (registers the kinds)
 from resolvers.context import RequestContext
 
 MAX_NODES = 100

@@ -13,7 +13,7 @@ import schema.posts
 import schema.shop
 from data import records
 from data.pages import page_args
-from resolvers import auth, ids, users
+from resolvers import accounts, ids
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import PostStatus, Role, SortOrder, UserStatus
 from schema.node import Info, Node, from_record
@@ -69,7 +69,7 @@ class Session(Node):
 
     @strawberry.field(description="True for the session that made this request.")
     def current(self, info: Info) -> bool:
-        return users.is_current(info.context, self.rec)
+        return accounts.is_current(info.context, self.rec)
 
 
 @strawberry.type
@@ -82,14 +82,14 @@ class User(Node):
             cls,
             rec,
             id=strawberry.ID(ids.global_id(rec)),
-            display_name=users.display_name(rec),
+            display_name=accounts.display_name(rec),
             role=Role(rec.role),
             status=UserStatus(rec.status),
         )
 
     @strawberry.field(description="Null unless the viewer is this user or an admin.")
     def email(self, info: Info) -> str | None:
-        return users.email(info.context, self.rec)
+        return accounts.email(info.context, self.rec)
 
     first_name: str | None
 
@@ -113,7 +113,7 @@ class User(Node):
 
     @strawberry.field
     async def profile(self, info: Info) -> Profile | None:
-        found = await users.profile(info.context, self.rec)
+        found = await accounts.profile(info.context, self.rec)
         return Profile.of(found) if found else None
 
     @strawberry.field(
@@ -131,7 +131,7 @@ class User(Node):
         before: str | None = None,
         status: PostStatus | None = None,
     ) -> Connection[Annotated[Post, strawberry.lazy("schema.posts")]]:
-        page = await users.posts(
+        page = await accounts.posts(
             info.context,
             self.rec,
             page_args(first, after, last, before),
@@ -149,7 +149,9 @@ class User(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Annotated[Comment, strawberry.lazy("schema.comments")]]:
-        page = await users.comments(info.context, self.rec, page_args(first, after, last, before))
+        page = await accounts.comments(
+            info.context, self.rec, page_args(first, after, last, before)
+        )
         return connection(page, schema.comments.Comment.of)
 
     @strawberry.field(
@@ -168,7 +170,7 @@ class User(Node):
     ) -> Connection[Annotated[Order, strawberry.lazy("schema.shop")]]:
         since: datetime | None = from_
         until: datetime | None = to
-        page = await users.orders(
+        page = await accounts.orders(
             info.context,
             self.rec,
             page_args(first, after, last, before),
@@ -185,13 +187,13 @@ class User(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Session]:
-        page = await users.sessions(info.context, self.rec, page_args(first, after))
+        page = await accounts.sessions(info.context, self.rec, page_args(first, after))
         return connection(page, Session.of)
 
 
 @strawberry.type
 class AuthPayload:
-    result: strawberry.Private[auth.SignedIn]
+    result: strawberry.Private[accounts.SignedIn]
 
     @strawberry.field(description=(
         "Bearer token for the Authorization header. Shown once; only its hash is stored."
@@ -266,33 +268,33 @@ def _profile_changes(data: UpdateProfileInput) -> dict[str, Any]:
 class AccountMutations:
     @strawberry.mutation
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthPayload:
-        result = await auth.sign_up(info.context, input.email, input.password,
+        result = await accounts.sign_up(info.context, input.email, input.password,
                                     _given(input.first_name), _given(input.last_name))
         return AuthPayload(result=result)
 
     @strawberry.mutation
     async def sign_in(self, info: Info, email: str, password: str) -> AuthPayload:
-        return AuthPayload(result=await auth.sign_in(info.context, email, password))
+        return AuthPayload(result=await accounts.sign_in(info.context, email, password))
 
     @strawberry.mutation(description="Ends the current session.")
     async def sign_out(self, info: Info) -> bool:
-        return await auth.sign_out(info.context)
+        return await accounts.sign_out(info.context)
 
     @strawberry.mutation(description="Ends one of the viewer's sessions.")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> bool:
-        return await auth.revoke_session(info.context, id)
+        return await accounts.revoke_session(info.context, id)
 
     @strawberry.mutation
     async def change_password(self, info: Info, current_password: str, new_password: str) -> bool:
-        return await auth.change_password(info.context, current_password, new_password)
+        return await accounts.change_password(info.context, current_password, new_password)
 
     @strawberry.mutation(description="The viewer's own names and profile.")
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> User:
-        return User.of(await auth.update_profile(info.context, _profile_changes(input)))
+        return User.of(await accounts.update_profile(info.context, _profile_changes(input)))
 
     @strawberry.mutation(description="Admins only: role and status.")
     async def update_user(self, info: Info, input: UpdateUserInput) -> User:
         role, status = _given(input.role), _given(input.status)
-        found = await auth.update_user(info.context, input.id, role.value if role else None,
+        found = await accounts.update_user(info.context, input.id, role.value if role else None,
                                        status.value if status else None)
         return User.of(found)

@@ -10,7 +10,7 @@ from strawberry import UNSET
 import schema.posts
 from data import records
 from data.pages import page_args
-from resolvers import catalog, catalog_writes, ids
+from resolvers import catalog, ids
 from schema.connection import Connection, connection, nodes_select
 from schema.inputs import or_none
 from schema.node import Info, Node, from_record
@@ -122,9 +122,9 @@ class CreateTagInput:
 class CatalogMutations:
     @strawberry.mutation(description="Admins only.")
     async def create_category(self, info: Info, input: CreateCategoryInput) -> Category:
-        record = await catalog_writes.create_category(
+        record = await catalog.create_category(
             info.context,
-            catalog_writes.CategoryInput(
+            catalog.CategoryInput(
                 name=input.name,
                 slug=or_none(input.slug),
                 description=or_none(input.description),
@@ -138,9 +138,9 @@ class CatalogMutations:
 
     @strawberry.mutation(description="Moderators and admins.")
     async def create_tag(self, info: Info, input: CreateTagInput) -> Tag:
-        record = await catalog_writes.create_tag(
+        record = await catalog.create_tag(
             info.context,
-            catalog_writes.TagInput(
+            catalog.TagInput(
                 name=input.name,
                 slug=or_none(input.slug),
                 description=or_none(input.description),

@@ -11,7 +11,7 @@ import schema.accounts
 import schema.posts
 from data import records
 from data.pages import page_args
-from resolvers import comment_writes, comments, ids
+from resolvers import comments, ids
 from schema.connection import Connection, connection
 from schema.enums import CommentStatus
 from schema.inputs import or_none
@@ -86,21 +86,21 @@ class AddCommentInput:
 class CommentMutations:
     @strawberry.mutation
     async def add_comment(self, info: Info, input: AddCommentInput) -> Comment:
-        record = await comment_writes.add_comment(
+        record = await comments.add_comment(
             info.context, input.post_id, or_none(input.parent_id), input.content
         )
         return Comment.of(record)
 
     @strawberry.mutation(description="Author, moderators and admins.")
     async def update_comment(self, info: Info, id: strawberry.ID, content: str) -> Comment:
-        return Comment.of(await comment_writes.update_comment(info.context, id, content))
+        return Comment.of(await comments.update_comment(info.context, id, content))
 
     @strawberry.mutation
     async def delete_comment(self, info: Info, id: strawberry.ID) -> bool:
-        return await comment_writes.delete_comment(info.context, id)
+        return await comments.delete_comment(info.context, id)
 
     @strawberry.mutation(description="Moderators and admins.")
     async def moderate_comment(
         self, info: Info, id: strawberry.ID, status: CommentStatus
     ) -> Comment:
-        return Comment.of(await comment_writes.moderate_comment(info.context, id, status.value))
+        return Comment.of(await comments.moderate_comment(info.context, id, status.value))

@@ -13,7 +13,7 @@ import schema.comments
 from data import records
 from data.pages import page_args
 from data.writes import KEEP, Keep
-from resolvers import ids, post_writes, posts
+from resolvers import ids, posts
 from schema.connection import Connection, connection
 from schema.enums import PostStatus
 from schema.inputs import or_keep, or_none
@@ -131,9 +131,9 @@ def _tag_list(value: list[strawberry.ID] | None) -> list[str] | None:
     return None if value is None or value is UNSET else [str(v) for v in value]
 
 
-def _edit(data: UpdatePostInput) -> post_writes.PostEdit:
+def _edit(data: UpdatePostInput) -> posts.PostEdit:
     tags: list[str] | Keep | None = KEEP if data.tag_ids is UNSET else _tag_list(data.tag_ids)
-    return post_writes.PostEdit(
+    return posts.PostEdit(
         id=str(data.id),
         expected_version=or_none(data.expected_version),
         title=or_keep(data.title),
@@ -150,9 +150,9 @@ class PostMutations:
     @strawberry.mutation
     async def create_post(self, info: Info, input: CreatePostInput) -> Post:
         status = or_none(input.status)
-        record = await post_writes.create_post(
+        record = await posts.create_post(
             info.context,
-            post_writes.PostInput(
+            posts.PostInput(
                 title=input.title,
                 content=input.content,
                 excerpt=or_none(input.excerpt),
@@ -166,28 +166,28 @@ class PostMutations:
 
     @strawberry.mutation
     async def update_post(self, info: Info, input: UpdatePostInput) -> Post:
-        return Post.of(await post_writes.update_post(info.context, _edit(input)))
+        return Post.of(await posts.update_post(info.context, _edit(input)))
 
     @strawberry.mutation
     async def publish_post(self, info: Info, id: strawberry.ID) -> Post:
-        return Post.of(await post_writes.publish_post(info.context, id))
+        return Post.of(await posts.publish_post(info.context, id))
 
     @strawberry.mutation
     async def archive_post(self, info: Info, id: strawberry.ID) -> Post:
-        return Post.of(await post_writes.archive_post(info.context, id))
+        return Post.of(await posts.archive_post(info.context, id))
 
     @strawberry.mutation(description="Removes the post with its comments, likes and tag links.")
     async def delete_post(self, info: Info, id: strawberry.ID) -> bool:
-        return await post_writes.delete_post(info.context, id)
+        return await posts.delete_post(info.context, id)
 
     @strawberry.mutation(description="Idempotent per viewer.")
     async def like_post(self, info: Info, id: strawberry.ID) -> Post:
-        return Post.of(await post_writes.like_post(info.context, id))
+        return Post.of(await posts.like_post(info.context, id))
 
     @strawberry.mutation
     async def unlike_post(self, info: Info, id: strawberry.ID) -> Post:
-        return Post.of(await post_writes.unlike_post(info.context, id))
+        return Post.of(await posts.unlike_post(info.context, id))
 
     @strawberry.mutation(description="Counts one view; returns the new count.")
     async def record_post_view(self, info: Info, id: strawberry.ID) -> int:
-        return await post_writes.record_view(info.context, id)
+        return await posts.record_view(info.context, id)

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from data.pages import page_args
-from resolvers import catalog, nodes, posts, shop, users
+from resolvers import accounts, catalog, nodes, posts, shop
 from schema.accounts import User
 from schema.catalog import Category, Tag
 from schema.connection import Connection, connection, nodes_select
@@ -47,12 +47,12 @@ class Query:
 
     @strawberry.field
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
-        found = await users.user(info.context, id)
+        found = await accounts.user(info.context, id)
         return User.of(found) if found else None
 
     @strawberry.field(description="Admins only.")
     async def user_by_email(self, info: Info, email: str) -> User | None:
-        found = await users.user_by_email(info.context, email)
+        found = await accounts.user_by_email(info.context, email)
         return User.of(found) if found else None
 
     @strawberry.field

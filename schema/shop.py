@@ -8,7 +8,7 @@ import strawberry
 
 import schema.accounts
 from data import records
-from resolvers import ids, shop, shop_writes
+from resolvers import ids, shop
 from schema.enums import OrderStatus
 from schema.node import Info, Node, from_record
 from schema.scalars import DateTime, Decimal
@@ -139,14 +139,14 @@ class PlaceOrderInput:
 class ShopMutations:
     @strawberry.mutation(description="Admins only.")
     async def create_product(self, info: Info, input: CreateProductInput) -> Product:
-        return Product.of(await shop_writes.create_product(
+        return Product.of(await shop.create_product(
             info.context, input.name, input.description, input.category,
             input.price, input.stock,
         ))
 
     @strawberry.mutation(description="Admins only.")
     async def update_product(self, info: Info, input: UpdateProductInput) -> Product:
-        return Product.of(await shop_writes.update_product(
+        return Product.of(await shop.update_product(
             info.context, input.id, input.expected_version, input.name, input.description,
             input.category, input.price, input.active,
         ))
@@ -155,7 +155,7 @@ class ShopMutations:
         description="Admins only. Fails with OUT_OF_STOCK where stock would fall below zero."
     )
     async def adjust_stock(self, info: Info, id: strawberry.ID, delta: int) -> Product:
-        return Product.of(await shop_writes.adjust_stock(info.context, id, delta))
+        return Product.of(await shop.adjust_stock(info.context, id, delta))
 
     @strawberry.mutation(
         description="All or nothing: stock is taken for every line or for none "
@@ -163,7 +163,7 @@ class ShopMutations:
     )
     async def place_order(self, info: Info, input: PlaceOrderInput) -> Order:
         lines = [(line.product_id, line.quantity) for line in input.lines]
-        return Order.of(await shop_writes.place_order(info.context, lines, input.shipping_address))
+        return Order.of(await shop.place_order(info.context, lines, input.shipping_address))
 
     @strawberry.mutation(
         description="Admins only; only forward moves "
@@ -171,10 +171,10 @@ class ShopMutations:
     )
     async def update_order_status(self, info: Info, id: strawberry.ID,
                                   status: OrderStatus) -> Order:
-        return Order.of(await shop_writes.update_order_status(info.context, id, status.value))
+        return Order.of(await shop.update_order_status(info.context, id, status.value))
 
     @strawberry.mutation(
         description="The customer while PENDING, or an admin before SHIPPED; puts the stock back."
     )
     async def cancel_order(self, info: Info, id: strawberry.ID) -> Order:
-        return Order.of(await shop_writes.cancel_order(info.context, id))
+        return Order.of(await shop.cancel_order(info.context, id))

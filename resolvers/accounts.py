@@ -1,25 +1,42 @@
-"""Accounts and sessions: sign up, sign in and out, passwords, profiles, roles.
+"""Accounts: users, their profiles and sessions, the lists that hang off a user, and
+every mutation of them (sign up, sign in and out, passwords, profiles, roles).
 
 Each mutation authorizes, validates every input, then writes through
-`data.accounts`. Items a mutation wrote replace the request's cached copies,
-so whatever the response reads next shows the write.
+`data.accounts`. Items a mutation wrote replace the request's cached copies
+(`LoaderSet.wrote`), so whatever the response reads next shows the write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from data import accounts, keys
+import data.accounts
+from data import access, keys
 from data.errors import InvalidInput, NotFound
-from data.records import SessionRecord, UserRecord
+from data.pages import Page, PageArgs
+from data.records import (
+    CommentRecord,
+    OrderRecord,
+    PostRecord,
+    ProfileRecord,
+    SessionRecord,
+    UserRecord,
+)
 from data.ulid import new_ulid
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
-from resolvers.permissions import require_admin, require_viewer
-from resolvers.users import is_current, session_of_viewer
+from resolvers.permissions import (
+    can_see_email,
+    require_admin,
+    require_self,
+    require_self_or_admin,
+    require_viewer,
+    sees_all_posts_of,
+)
 
 NAME_MAX = 100
 BIO_MAX = 2000
@@ -28,6 +45,97 @@ SOCIAL_LINKS_MAX = 10
 SOCIAL_NAME_MAX = 50
 # One message for every failed sign-in, so it never tells which part was wrong.
 BAD_CREDENTIALS = "wrong email or password"
+
+
+def display_name(user: UserRecord) -> str:
+    """ "first last" trimmed, or "user-" and the ULID's last six characters, lower-cased."""
+    name = f"{user.first_name or ''} {user.last_name or ''}".strip()
+    return name or f"user-{user.user_id[-6:].lower()}"
+
+
+async def user(ctx: RequestContext, global_id: str) -> UserRecord | None:
+    return await ctx.loaders.user(ids.user_id(global_id))
+
+
+async def user_by_email(ctx: RequestContext, email: str) -> UserRecord | None:
+    await ctx.identified()
+    require_admin(ctx)
+    owner = await ctx.loaders.owner_of(keys.email_lock(email), "userId")
+    return await ctx.loaders.user(owner) if owner else None
+
+
+def email(ctx: RequestContext, record: UserRecord) -> str | None:
+    return record.email if can_see_email(ctx, record) else None
+
+
+async def profile(ctx: RequestContext, record: UserRecord) -> ProfileRecord | None:
+    return await ctx.loaders.profile(record.user_id)
+
+
+async def posts(
+    ctx: RequestContext, record: UserRecord, args: PageArgs, status: str | None,
+    content: bool = True,
+) -> Page[PostRecord]:
+    """Newest first; others than the author and moderators see published posts only.
+
+    Without `content` the posts are read without it (their records hold "")."""
+    if not sees_all_posts_of(ctx, record.user_id):
+        if status not in (None, "PUBLISHED"):
+            return Page.empty()
+        status = "PUBLISHED"
+    return await ctx.page(access.posts_by_author(record.user_id, status, content), args)
+
+
+async def comments(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[CommentRecord]:
+    read = access.comments_by_author(record.user_id, ctx.viewer_id, ctx.moderates)
+    return await ctx.page(read, args)
+
+
+async def orders(
+    ctx: RequestContext,
+    record: UserRecord,
+    args: PageArgs,
+    since: datetime | None,
+    until: datetime | None,
+    newest_first: bool,
+) -> Page[OrderRecord]:
+    """The user's orders between two moments."""
+    require_self_or_admin(ctx, record.user_id)
+    read = access.orders_of_customer(record.user_id, since, until, newest_first)
+    return await ctx.page(read, args)
+
+
+async def sessions(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[SessionRecord]:
+    require_self(ctx, record.user_id)
+    return await ctx.page(access.sessions_of_user(record.user_id), args)
+
+
+async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionRecord | None:
+    """One of the viewer's own live sessions, by its ID."""
+    await ctx.identified()
+    if ctx.viewer_id is None:
+        return None
+    found = await ctx.every(access.session_of_user(ctx.viewer_id, session_id))
+    return found[0] if found else None
+
+
+def is_current(ctx: RequestContext, record: SessionRecord) -> bool:
+    return ctx.session is not None and ctx.session.session_id == record.session_id
+
+
+async def _session_node(ctx: RequestContext, parts: tuple[str, ...]) -> SessionRecord | None:
+    return await session_of_viewer(ctx, parts[0])
+
+
+async def _user_node(ctx: RequestContext, parts: tuple[str, ...]) -> UserRecord | None:
+    return await ctx.loaders.user(parts[0])
+
+
+ids.register("User", UserRecord, ("user_id",), _user_node)
+ids.register("Session", SessionRecord, ("session_id",), _session_node)
+
+
+# ---------------------------------------------------------------- mutations
 
 
 @dataclass(frozen=True)
@@ -43,13 +151,13 @@ async def sign_up(ctx: RequestContext, email: str, password: str,
                   first_name: str | None, last_name: str | None) -> SignedIn:
     """A new USER account and its first session; CONFLICT if the email is taken."""
     address = keys.normalise_email(email)
-    accounts.valid_password(password)
+    data.accounts.valid_password(password)
     first = validate.optional_text("firstName", first_name, maximum=NAME_MAX)
     last = validate.optional_text("lastName", last_name, maximum=NAME_MAX)
     # The session names the user it opens for: the account is created with its ID.
-    token, session = accounts.new_session(new_ulid(), ctx.user_agent,
+    token, session = data.accounts.new_session(new_ulid(), ctx.user_agent,
                                           ctx.settings.session_ttl_seconds)
-    account = await accounts.create_user(ctx.dynamo, address, password, first, last,
+    account = await data.accounts.create_user(ctx.dynamo, address, password, first, last,
                                          session=session)
     ctx.loaders.wrote(account.user)
     ctx.loaders.wrote(account.profile)
@@ -62,14 +170,14 @@ async def sign_in(ctx: RequestContext, email: str, password: str) -> SignedIn:
     """A new session for the account; UNAUTHENTICATED, always with the same message,
     for an unknown email, a wrong password, or an account that may not sign in."""
     address = keys.normalise_email(email)
-    account = await accounts.authenticate(ctx.dynamo, address, password)
+    account = await data.accounts.authenticate(ctx.dynamo, address, password)
     if account is None:
         raise Unauthenticated(BAD_CREDENTIALS)
     ctx.loaders.wrote(account.user)
     user = account.record
-    token, session = accounts.new_session(user.user_id, ctx.user_agent,
+    token, session = data.accounts.new_session(user.user_id, ctx.user_agent,
                                           ctx.settings.session_ttl_seconds)
-    await accounts.put_session(ctx.dynamo, session)
+    await data.accounts.put_session(ctx.dynamo, session)
     ctx.act_as(session, user)
     return SignedIn(token, session, user)
 
@@ -79,7 +187,7 @@ async def sign_out(ctx: RequestContext) -> bool:
     viewer = require_viewer(ctx)
     if ctx.session is not None:
         # Already gone (a concurrent sign-out) is as good as deleted.
-        await accounts.delete_session(ctx.dynamo, ctx.session.token_hash, viewer.user_id)
+        await data.accounts.delete_session(ctx.dynamo, ctx.session.token_hash, viewer.user_id)
     ctx.act_as(None, None)
     return True
 
@@ -89,7 +197,7 @@ async def revoke_session(ctx: RequestContext, global_id: str) -> bool:
     viewer = require_viewer(ctx)
     session_id = ids.decode_as(global_id, ("Session",))[1][0]
     found = await session_of_viewer(ctx, session_id)
-    if found is None or not await accounts.delete_session(
+    if found is None or not await data.accounts.delete_session(
         ctx.dynamo, found.token_hash, viewer.user_id
     ):
         raise NotFound("no such session")
@@ -105,9 +213,9 @@ async def change_password(ctx: RequestContext, current: str, new: str) -> bool:
     is signed in, so UNAUTHENTICATED would wrongly tell the client its session ended.
     """
     viewer = require_viewer(ctx)
-    accounts.valid_password(new, "newPassword")
+    data.accounts.valid_password(new, "newPassword")
     keep = ctx.session.session_id if ctx.session else None
-    if not await accounts.change_password(ctx.dynamo, viewer.user_id, current, new, keep):
+    if not await data.accounts.change_password(ctx.dynamo, viewer.user_id, current, new, keep):
         raise InvalidInput("currentPassword", "currentPassword is not the current password")
     return True
 
@@ -158,7 +266,7 @@ async def update_profile(ctx: RequestContext, given: Mapping[str, Any]) -> UserR
         return viewer
     user_changes = {k: v for k, v in checked.items() if k in _USER_FIELDS}
     profile_changes = {k: v for k, v in checked.items() if k not in _USER_FIELDS}
-    account = await accounts.update_profile(ctx.dynamo, viewer.user_id, user_changes,
+    account = await data.accounts.update_profile(ctx.dynamo, viewer.user_id, user_changes,
                                             profile_changes)
     ctx.loaders.wrote(account.user)
     ctx.loaders.wrote(account.profile)
@@ -177,6 +285,6 @@ async def update_user(ctx: RequestContext, global_id: str, role: str | None,
     user_id = ids.user_id(global_id)
     if user_id == admin.user_id and (role or status):
         raise Forbidden("admins cannot change their own role or status")
-    account = await accounts.set_role_and_status(ctx.dynamo, user_id, role, status)
+    account = await data.accounts.set_role_and_status(ctx.dynamo, user_id, role, status)
     ctx.loaders.wrote(account.user)
     return account.record
