@@ -23,6 +23,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     "Product": ("productId",),
     "Order": ("userId", "orderId"),
     "Session": ("sessionId",),
+    "Review": ("productId", "userId"),
 }
 
 
@@ -88,6 +89,12 @@ def comment_ref(global_id: str, field: str = "id") -> tuple[str, str, str | None
 def order_ref(global_id: str, field: str = "id") -> tuple[str, str]:
     """(userId, orderId) of an order ID."""
     parts = decode_as(global_id, ("Order",), field)[1]
+    return parts[0], parts[1]
+
+
+def review_ref(global_id: str, field: str = "id") -> tuple[str, str]:
+    """(productId, userId) of a review ID: the review's key."""
+    parts = decode_as(global_id, ("Review",), field)[1]
     return parts[0], parts[1]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from data.errors import InvalidInput
-from resolvers import comments, ids, posts, shop, users
+from resolvers import comments, ids, posts, reviews, shop, users
 from resolvers.context import RequestContext
 
 MAX_NODES = 100
@@ -33,6 +33,8 @@ async def node(ctx: RequestContext, global_id: str, field: str = "id") -> Any:
         return await shop.order(ctx, global_id)
     if kind == "Session":
         return await users.session_of_viewer(ctx, parts[0])
+    if kind == "Review":
+        return await reviews.review(ctx, global_id)
     return None
 
 

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
 from data import records
 from data.pages import page_args
+from data.reviews import ReviewRecord
 from resolvers import catalog, comments, ids, posts, shop, users
 from resolvers.context import RequestContext
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import CommentStatus, OrderStatus, PostStatus, Role, SortOrder, UserStatus
 from schema.scalars import DateTime, Decimal
 
+if TYPE_CHECKING:
+    from schema.reviews import RatingSummary, Review
+
 Info = strawberry.Info[RequestContext, None]
 Private = strawberry.Private
 T = TypeVar("T")
+# schema.reviews builds on this module: its types are named lazily here, and the
+# review fields import it when they first resolve.
+LazyReview = Annotated["Review", strawberry.lazy("schema.reviews")]
+LazyRatingSummary = Annotated["RatingSummary", strawberry.lazy("schema.reviews")]
 
 
 @cache
@@ -212,6 +220,21 @@ class User(Node):
     ) -> Connection[Session]:
         page = await users.sessions(info.context, self.rec, page_args(first, after))
         return connection(page, Session.of)
+
+    @strawberry.field(
+        description="Newest first. HIDDEN reviews only for this user, moderators and admins."
+    )
+    async def reviews(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[LazyReview]:
+        from schema import reviews
+
+        return await reviews.of_author(info, self.rec, page_args(first, after, last, before))
 
 
 @strawberry.type
@@ -441,6 +464,44 @@ class Product(Node):
 
     version: int
 
+    @strawberry.field(description="PUBLISHED reviews, newest first.")
+    async def reviews(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[LazyReview]:
+        from schema import reviews
+
+        return await reviews.of_product(info, self.rec, page_args(first, after, last, before))
+
+    @strawberry.field(
+        description="Exact, from counters kept in the same transaction as every review write."
+    )
+    def rating(self) -> LazyRatingSummary:
+        from schema import reviews
+
+        return reviews.summary(self.rec)
+
+    @strawberry.field(
+        description=(
+            "The viewer's own review of this product, whatever its status; "
+            "null when anonymous or none."
+        )
+    )
+    async def my_review(self, info: Info) -> LazyReview | None:
+        from schema import reviews
+
+        return await reviews.mine(info, self.rec)
+
+
+def _review(record: ReviewRecord) -> Node:
+    from schema.reviews import Review
+
+    return Review.of(record)
+
 
 @strawberry.type
 class OrderItem:
@@ -510,6 +571,7 @@ WRAPPERS = {
     records.ProductRecord: Product.of,
     records.OrderRecord: Order.of,
     records.SessionRecord: Session.of,
+    ReviewRecord: _review,
 }
 
 
