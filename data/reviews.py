@@ -282,9 +282,6 @@ async def moderate_review(
     """Set the review's status: HIDDEN takes it out of its product's reviews and rating,
     PUBLISHED brings it back (at its original place: GSI2 sorts by createdAt)."""
 
-    async def read() -> _Current:
-        return await _read(dynamo, product_id, user_id)
-
     async def write(current: _Current) -> ReviewRecord:
         review = current.review
         if review.status == status:
@@ -293,16 +290,13 @@ async def moderate_review(
         await _write(dynamo, current, new)
         return new
 
-    return await optimistic(read, write, "the review")
+    return await optimistic(lambda: _read(dynamo, product_id, user_id), write, "the review")
 
 
 async def delete_review(dynamo: Dynamo, product_id: str, user_id: str) -> None:
     """Delete the review, taking its rating off its product if it was PUBLISHED."""
 
-    async def read() -> _Current:
-        return await _read(dynamo, product_id, user_id)
-
     async def write(current: _Current) -> None:
         await _write(dynamo, current, None)
 
-    await optimistic(read, write, "the review")
+    await optimistic(lambda: _read(dynamo, product_id, user_id), write, "the review")

@@ -537,3 +537,22 @@ async def test_items_another_writer_left_are_served_and_written(
     assert body["data"]["updateReview"]["version"] == 2, body
     assert (await rating_of(gql, product_gid))["rating"] == {
         "count": 1, "average": 2.0, "histogram": [0, 1, 0, 0, 0]}
+
+
+async def test_a_review_outlives_its_product(
+    gql: Any, dynamo: Dynamo, admin: str
+) -> None:
+    product_id = await make_product(gql, admin)
+    author, other = await customers(dynamo, 2)
+    review_id = await reviewed(gql, author, product_id, 5)
+    second = await reviewed(gql, other, product_id, 1)
+    # Another writer deletes the product; its reviews stay.
+    await dynamo.call("delete_item", TableName=dynamo.table,
+                      Key=to_wire(keys.product(raw_product_id(product_id))))
+    found = (await gql(NODE, {"id": review_id}))["data"]["node"]
+    assert (found["rating"], found["product"]) == (5, None)
+    # Nothing is left to count: the writes go through without creating a product stub.
+    body = await gql(UPDATE, {"input": {"id": review_id, "rating": 3}}, author.token)
+    assert body["data"]["updateReview"]["rating"] == 3, body
+    assert (await gql(DELETE, {"id": second}, other.token))["data"] == {"deleteReview": True}
+    assert await dynamo.get_item(keys.product(raw_product_id(product_id)), consistent=True) is None
