@@ -22,6 +22,11 @@ class NotFound(DataError):
     """The thing a write was aimed at does not exist."""
 
 
+class NotEntitled(DataError):
+    """The table holds nothing that entitles the caller to this write (a review of a
+    product they have no order of)."""
+
+
 class Conflict(DataError):
     """A condition failed: stale version, taken slug or email, wrong state."""
 

@@ -124,6 +124,15 @@ def feed_pk(status: str, shard: int) -> str:
     return f"FEED#{status}#{shard}"
 
 
+def product_pk(prid: str) -> str:
+    return f"PRODUCT#{valid_ulid(prid)}"
+
+
+def reviews_pk(prid: str) -> str:
+    """GSI2 partition of a product's PUBLISHED reviews."""
+    return f"REVIEWS#{valid_ulid(prid)}"
+
+
 TAGS_PK = "TAGS"
 
 
@@ -191,7 +200,17 @@ def tag_slug_lock(slug: str) -> Key:
 
 
 def product(prid: str) -> Key:
-    return {"PK": f"PRODUCT#{valid_ulid(prid)}", "SK": "PRODUCT"}
+    return {"PK": product_pk(prid), "SK": "PRODUCT"}
+
+
+def review(prid: str, uid: str) -> Key:
+    """A review is keyed by its product and its author: one per customer and product."""
+    return {"PK": product_pk(prid), "SK": f"{REVIEW_PREFIX}{valid_ulid(uid)}"}
+
+
+def purchase(uid: str, prid: str) -> Key:
+    """The count of a customer's orders of a product that are not CANCELLED."""
+    return {"PK": user_pk(uid), "SK": f"BOUGHT#{valid_ulid(prid)}"}
 
 
 def order(uid: str, oid: str) -> Key:
@@ -213,6 +232,20 @@ def post_sort(pid: str) -> str:
 
 def comment_sort(cid: str) -> str:
     return f"COMMENT#{valid_ulid(cid)}"
+
+
+# The sort key prefix of a review, in its product's partition and in its author's GSI1 one.
+REVIEW_PREFIX = "REVIEW#"
+
+
+def review_sort(rid: str) -> str:
+    """GSI1 sort key of a review in its author's partition: by review ID, so by time."""
+    return f"{REVIEW_PREFIX}{valid_ulid(rid)}"
+
+
+def review_published_sort(created_at: str, rid: str) -> str:
+    """GSI2 sort key of a PUBLISHED review: its product's reviews read newest first."""
+    return f"{created_at}#{valid_ulid(rid)}"
 
 
 def session_sort(sid: str) -> str:

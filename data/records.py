@@ -228,6 +228,14 @@ class ProductRecord(Entity):
     price: Decimal = Decimal(0)
     stock: int = 0
     active: bool = True
+    # PUBLISHED reviews: how many, the sum of their ratings, and how many gave each rating.
+    rating_count: int = 0
+    rating_sum: int = 0
+    rating1: int = 0
+    rating2: int = 0
+    rating3: int = 0
+    rating4: int = 0
+    rating5: int = 0
     created_at: str
     updated_at: str = attr(fallback="createdAt")
     version: int = 1

@@ -19,6 +19,7 @@ from data.clock import now_iso
 from data.errors import ConditionFailed, Conflict, DataError, InvalidInput, NotFound, OutOfStock
 from data.queries import QuerySpec, SortCondition, run_query
 from data.records import OrderItemRecord, OrderRecord, ProductRecord
+from data.reviews import PurchaseRecord, count_purchase, uncount_purchase
 from data.transactions import Action, put, transact, update
 from data.ulid import new_ulid
 from data.writes import Stale, optimistic, read_record
@@ -220,7 +221,9 @@ async def place_order(dynamo: Dynamo, user_id: str, lines: list[OrderLine],
     Names and prices are read first and kept on the items; each line's stock
     update is conditioned on the price still being the one read, so a price
     change in between fails the order (CONFLICT) instead of charging the old
-    price. `lines` must name distinct products (at most 49: 2n + 1 actions).
+    price. Each line also counts one more order of its product on the customer's
+    Purchase item (what entitles them to review it). `lines` must name distinct
+    products, at most 33 of them: 3n + 1 actions of the 100 a transaction holds.
     """
     field = "lines[{}].productId"
     found = await dynamo.get_items([keys.product(line.product_id) for line in lines])
@@ -260,6 +263,7 @@ async def place_order(dynamo: Dynamo, user_id: str, lines: list[OrderLine],
     ]
     actions.append(put(order.to_item(), "attribute_not_exists(PK)"))
     actions += [put(i.to_item(), "attribute_not_exists(PK)") for i in items]
+    actions += [count_purchase(user_id, line.product_id) for line in lines]
 
     for _ in range(ORDER_ATTEMPTS):
         try:
@@ -325,7 +329,9 @@ async def cancel_order(dynamo: Dynamo, user_id: str, order_id: str,
     One transaction moves the order to CANCELLED (conditioned on the status it
     was read in) and adds each line's quantity back to its product, so two
     concurrent cancels return the stock once: the second one's condition fails.
-    Products deleted since the order get nothing back.
+    Products deleted since the order get nothing back. The customer's Purchase item
+    of each product counts one order fewer (where it counts any: orders other
+    writers placed may have left it out).
     """
     key = keys.order(user_id, order_id)
     item = await dynamo.get_item(key, consistent=True)
@@ -343,7 +349,12 @@ async def cancel_order(dynamo: Dynamo, user_id: str, order_id: str,
         record = OrderItemRecord.from_item(line)
         returned[record.product_id] += record.quantity
     product_ids = list(returned)
-    existing = await dynamo.get_items([keys.product(p) for p in product_ids])
+    # Consistent: the Purchase items may have been counted by an order placed just now.
+    found = await dynamo.get_items(
+        [keys.product(p) for p in product_ids] + [keys.purchase(user_id, p) for p in product_ids],
+        consistent=True,
+    )
+    existing, bought = found[: len(product_ids)], found[len(product_ids) :]
 
     moment = now_iso()
     actions = [update(
@@ -362,6 +373,11 @@ async def cancel_order(dynamo: Dynamo, user_id: str, order_id: str,
                failure=Conflict("a product of the order was deleted meanwhile; try again"))
         for product_id, product in zip(product_ids, existing, strict=True)
         if product is not None
+    ]
+    actions += [
+        uncount_purchase(user_id, product_id)
+        for product_id, purchase in zip(product_ids, bought, strict=True)
+        if purchase is not None and PurchaseRecord.from_item(purchase).orders > 0
     ]
     await transact(dynamo, actions)
     return replace(order, status=CANCELLED, updated_at=moment, version=order.version + 1)

@@ -3,8 +3,9 @@
 Every ID, name and number comes from one generator seeded by the scale, and
 every timestamp from a fixed base time, so seeding twice writes the same items.
 Only the sessions depend on the clock, because a demo token has to be live when
-the data is seeded. Counters (commentCount, replyCount, likeCount, postCount)
-are computed from the items written beside them.
+the data is seeded. Counters (commentCount, replyCount, likeCount, postCount, the
+products' rating counters, the customers' Purchase counts) are computed from the
+items written beside them.
 
 `prepare` is what `tablegate dev` and `tablegate seed` run: it seeds only when
 none of the demo data's items exists (a new table, or one it has just deleted,
@@ -44,6 +45,7 @@ from data.records import (
     TagRecord,
     UserRecord,
 )
+from data.reviews import PUBLISHED, PurchaseRecord, ReviewRecord
 from data.table import create_table, delete_table, describe_table
 from data.tokens import token_hash
 from data.ulid import new_ulid
@@ -197,6 +199,30 @@ CITIES = ("Springfield", "Riverton", "Lakeside", "Hillcrest", "Fairview")
 ORDER_STATUSES = ("PENDING", "PROCESSING", "SHIPPED", "DELIVERED", "CANCELLED")
 # Updates an order has been through to reach its status (its version minus one).
 _ORDER_UPDATES = {"PENDING": 0, "PROCESSING": 1, "SHIPPED": 2, "DELIVERED": 3, "CANCELLED": 1}
+# The share of (customer, product) pairs with an order that is not CANCELLED that got a
+# review, the share of reviews a moderator hid, and how often each rating was given.
+REVIEWED = 0.6
+HIDDEN_REVIEWS = 0.15
+RATING_WEIGHTS = (1, 1, 3, 6, 7)
+REVIEW_TITLES = (
+    "Exactly as described",
+    "Does the job",
+    "Better than expected",
+    "Not for me",
+    "Would buy again",
+    "Solid value",
+    "Arrived late, works fine",
+    "A gift that landed well",
+)
+REVIEW_LINES = (
+    "Well made and sensibly packed.",
+    "It took a week to arrive, but it was worth the wait.",
+    "The description undersells it.",
+    "I expected a little more for the price.",
+    "My second one; the first is still going strong.",
+    "Instructions could be clearer.",
+    "Recommended by a friend, and now by me.",
+)
 
 
 def demo_token(user_id: str, index: int) -> str:
@@ -246,6 +272,7 @@ class Demo:
     posts: list[PostRecord] = field(default_factory=list)
     products: list[ProductRecord] = field(default_factory=list)
     tags: list[TagRecord] = field(default_factory=list)
+    reviews: list[ReviewRecord] = field(default_factory=list)
 
     def add(self, kind: str, *items: Item) -> None:
         self.items.extend(items)
@@ -276,6 +303,8 @@ class Demo:
                 "products",
                 "orders",
                 "order_items",
+                "purchases",
+                "reviews",
             )
         }
         counts["items"] = len(self.items) + len(self.users)
@@ -314,12 +343,22 @@ class Demo:
                 }
                 for p in self.products
             ],
+            "reviews": [
+                {
+                    "productId": r.product_id,
+                    "userId": r.user_id,
+                    "rating": r.rating,
+                    "status": r.status,
+                }
+                for r in self.reviews
+            ],
             "password": PASSWORD,
         }
 
 
 class _Builder:
-    """Builds the data set in dependency order: users, taxonomy, products, posts, orders."""
+    """Builds the data set in dependency order: users, taxonomy, products, posts, orders,
+    reviews."""
 
     def __init__(self, scale: int, shards: int) -> None:
         self.scale = scale
@@ -329,6 +368,9 @@ class _Builder:
         self.demo = Demo()
         self.category_ids: list[str] = []
         self.tag_ids: list[str] = []
+        # (customer, product) → orders that are not CANCELLED, and when the first was placed.
+        self.bought: Counter[tuple[str, str]] = Counter()
+        self.first_bought: dict[tuple[str, str], datetime] = {}
 
     def ulid(self, moment: datetime) -> str:
         """An ID whose time part is `moment`, the entity's createdAt."""
@@ -480,6 +522,7 @@ class _Builder:
     # ------------------------------------------------------------ products and orders
 
     def products(self, start: datetime) -> None:
+        """The product records; their items wait for the reviews (`product_items`)."""
         categories = list(PRODUCT_NAMES)
         for index in range(PRODUCTS * self.scale):
             category = categories[index % len(categories)]
@@ -500,6 +543,10 @@ class _Builder:
                 version=1,
             )
             self.demo.products.append(product)
+
+    def product_items(self) -> None:
+        """The products' items, once the reviews have set their rating counters."""
+        for product in self.demo.products:
             self.demo.add("products", product.to_item())
 
     def orders(self, start: datetime) -> None:
@@ -544,6 +591,48 @@ class _Builder:
         self.demo.add("orders", order.to_item())
         for line in lines:
             self.demo.add("order_items", line.to_item())
+            if status != "CANCELLED":
+                bought = (order.user_id, line.product_id)
+                self.bought[bought] += 1
+                self.first_bought.setdefault(bought, created)
+
+    def reviews(self) -> None:
+        """A Purchase item for every (customer, product) with an order that is not
+        CANCELLED, a review of some of them, and the products' rating counters that
+        count the PUBLISHED ones."""
+        for (user_id, product_id), orders in self.bought.items():
+            self.demo.add(
+                "purchases",
+                PurchaseRecord(user_id=user_id, product_id=product_id, orders=orders).to_item(),
+            )
+            if self.rng.random() >= REVIEWED:
+                continue
+            created = self.first_bought[(user_id, product_id)] + timedelta(
+                days=self.rng.randint(2, 30), minutes=self.rng.randint(0, 1439)
+            )
+            review = ReviewRecord(
+                review_id=self.ulid(created),
+                product_id=product_id,
+                user_id=user_id,
+                rating=self.rng.choices(range(1, 6), RATING_WEIGHTS)[0],
+                title=self.rng.choice(REVIEW_TITLES),
+                body=" ".join(self.rng.sample(REVIEW_LINES, self.rng.randint(1, 3))),
+                status="HIDDEN" if self.rng.random() < HIDDEN_REVIEWS else PUBLISHED,
+                created_at=iso(created),
+                updated_at=iso(created),
+                version=1,
+            )
+            self.demo.reviews.append(review)
+            self.demo.add("reviews", review.to_item())
+        for product in self.demo.products:
+            ratings = [
+                r.rating for r in self.demo.reviews
+                if r.product_id == product.product_id and r.published
+            ]
+            stars = Counter(ratings)
+            product.rating_count, product.rating_sum = len(ratings), sum(ratings)
+            (product.rating1, product.rating2, product.rating3, product.rating4,
+             product.rating5) = (stars[n] for n in range(1, 6))
 
     # ------------------------------------------------------------ posts
 
@@ -708,6 +797,8 @@ def build(scale: int, moment: datetime, shards: int, session_ttl_seconds: int) -
     published = builder.posts(posts)
     builder.tags(taxonomy + timedelta(hours=1), published)
     builder.orders(posts)
+    builder.reviews()
+    builder.product_items()
     # Last, so the clock cannot shift the generator's sequence for everything else.
     builder.sessions(moment, session_ttl_seconds)
     return builder.demo

@@ -10,7 +10,15 @@ from collections.abc import Coroutine
 from typing import Any
 
 from data.errors import InvalidInput
-from resolvers import accounts, catalog, comments, ids, posts, shop  # noqa: F401  (registers the kinds)
+from resolvers import (  # noqa: F401  (importing an entity's module registers its kind)
+    accounts,
+    catalog,
+    comments,
+    ids,
+    posts,
+    reviews,
+    shop,
+)
 from resolvers.context import RequestContext
 
 MAX_NODES = 100

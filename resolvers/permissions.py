@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data.records import CommentRecord, OrderRecord, PostRecord, UserRecord
+from data.reviews import PUBLISHED, ReviewRecord
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
 
@@ -54,6 +55,11 @@ def can_see_post(ctx: RequestContext, post: PostRecord) -> bool:
 def can_see_comment(ctx: RequestContext, comment: CommentRecord) -> bool:
     """Only APPROVED comments, except to their author, moderators and admins."""
     return comment.status == "APPROVED" or ctx.viewer_id == comment.author_id or ctx.moderates
+
+
+def can_see_review(ctx: RequestContext, review: ReviewRecord) -> bool:
+    """PUBLISHED reviews, and HIDDEN ones to their author, moderators and admins."""
+    return review.status == PUBLISHED or ctx.viewer_id == review.user_id or ctx.moderates
 
 
 def can_see_email(ctx: RequestContext, user: UserRecord) -> bool:

@@ -32,9 +32,9 @@ from resolvers.permissions import can_see_order, require_admin, require_viewer
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
 ADDRESS_MAX = 500
-# 49 lines: a stock update and an item per line, plus the order, fit the
-# 100 actions of one transaction.
-MAX_LINES = 49
+# 33 lines: a stock update, an item and a Purchase count per line, plus the order,
+# fit the 100 actions of one transaction.
+MAX_LINES = 33
 MAX_QUANTITY = 1000
 
 

@@ -10,6 +10,7 @@ import strawberry
 
 import schema.comments
 import schema.posts
+import schema.reviews
 import schema.shop
 from data import records
 from data.pages import page_args
@@ -22,6 +23,7 @@ from schema.scalars import DateTime
 if TYPE_CHECKING:
     from schema.comments import Comment
     from schema.posts import Post
+    from schema.reviews import Review
     from schema.shop import Order
 
 
@@ -189,6 +191,20 @@ class User(Node):
     ) -> Connection[Session]:
         page = await accounts.sessions(info.context, self.rec, page_args(first, after))
         return connection(page, Session.of)
+
+    @strawberry.field(
+        description="Newest first. HIDDEN reviews only for this user, moderators and admins."
+    )
+    async def reviews(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated[Review, strawberry.lazy("schema.reviews")]]:
+        args = page_args(first, after, last, before)
+        return await schema.reviews.of_author(info, self.rec, args)
 
 
 @strawberry.type

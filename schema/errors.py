@@ -15,7 +15,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
-from data.errors import Conflict, InvalidInput, NotFound, OutOfStock, Unavailable
+from data.errors import Conflict, InvalidInput, NotEntitled, NotFound, OutOfStock, Unavailable
 from resolvers import ids
 from resolvers.errors import Forbidden, Unauthenticated
 
@@ -31,6 +31,7 @@ _KNOWN: dict[type[Exception], str] = {
     InvalidInput: "BAD_USER_INPUT",
     Unauthenticated: "UNAUTHENTICATED",
     Forbidden: "FORBIDDEN",
+    NotEntitled: "FORBIDDEN",
     NotFound: "NOT_FOUND",
     Conflict: "CONFLICT",
     OutOfStock: "OUT_OF_STOCK",

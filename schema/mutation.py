@@ -8,9 +8,17 @@ from schema.accounts import AccountMutations
 from schema.catalog import CatalogMutations
 from schema.comments import CommentMutations
 from schema.posts import PostMutations
+from schema.reviews import ReviewMutations
 from schema.shop import ShopMutations
 
 Mutation = merge_types(
     "Mutation",
-    (AccountMutations, PostMutations, CommentMutations, CatalogMutations, ShopMutations),
+    (
+        AccountMutations,
+        PostMutations,
+        CommentMutations,
+        CatalogMutations,
+        ShopMutations,
+        ReviewMutations,
+    ),
 )

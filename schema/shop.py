@@ -7,14 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 import schema.accounts
+import schema.reviews
 from data import records
+from data.pages import page_args
 from resolvers import ids, shop
+from schema.connection import Connection
 from schema.enums import OrderStatus
 from schema.node import Info, Node, from_record
 from schema.scalars import DateTime, Decimal
 
 if TYPE_CHECKING:
     from schema.accounts import User
+    from schema.reviews import RatingSummary, Review
 
 
 @strawberry.type
@@ -42,6 +46,35 @@ class Product(Node):
     updated_at: DateTime
 
     version: int
+
+    @strawberry.field(description="PUBLISHED reviews, newest first.")
+    async def reviews(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated[Review, strawberry.lazy("schema.reviews")]]:
+        args = page_args(first, after, last, before)
+        return await schema.reviews.of_product(info, self.rec, args)
+
+    @strawberry.field(
+        description="Exact, from counters kept in the same transaction as every review write."
+    )
+    def rating(self) -> Annotated[RatingSummary, strawberry.lazy("schema.reviews")]:
+        return schema.reviews.summary(self.rec)
+
+    @strawberry.field(
+        description=(
+            "The viewer's own review of this product, whatever its status; "
+            "null when anonymous or none."
+        )
+    )
+    async def my_review(
+        self, info: Info
+    ) -> Annotated[Review, strawberry.lazy("schema.reviews")] | None:
+        return await schema.reviews.mine(info, self.rec)
 
 
 @strawberry.type

@@ -119,7 +119,7 @@ async def test_a_restart_rewrites_nothing(dev: Dev) -> None:
 
     assert await snapshot(dev.dynamo) == before
     assert not again.seeded and again.refreshed == 0 and lines == []
-    assert again.existing == again.items == 658
+    assert again.existing == again.items == 699
     assert again.logins == dev.first.logins  # printed again, the same tokens
     stored = await dev.gql(POSTS, user)
     assert stored["posts"]["nodes"][0]["commentCount"] == added["addComment"]["post"][
@@ -167,7 +167,7 @@ async def test_reset_brings_the_demo_data_back(dev: Dev) -> None:
 
     assert again.seeded and again.logins == dev.first.logins
     assert lines[0].startswith("deleting table ")
-    assert lines[1].startswith("seeding demo data (scale 1): 658 items: 10 users, 40 posts")
+    assert lines[1].startswith("seeding demo data (scale 1): 699 items: 10 users, 40 posts")
     assert lines[2].startswith("seeded in ")
     assert _demo_part(await snapshot(dev.dynamo)) == _demo_part(dev.seeded)
     assert (await dev.gql(VIEWER, tokens(again)[1]))["viewer"]["role"] == "MODERATOR"

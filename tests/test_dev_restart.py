@@ -104,7 +104,7 @@ def test_a_restart_over_saved_data_keeps_it_and_serves_quickly(
 ) -> None:
     data = tmp_path / "dev-data"
     with dev(data, tmp_path / "first.log") as first:
-        assert "seeding demo data (scale 1): 658 items" in first.output
+        assert "seeding demo data (scale 1): 699 items" in first.output
         assert len(first.tokens) == 10
         assert viewer(first.url, first.tokens[3])["email"] == "grace@example.com"
         post = httpx.post(f"{first.url}/graphql", json={
@@ -120,7 +120,7 @@ def test_a_restart_over_saved_data_keeps_it_and_serves_quickly(
     with dev(data, tmp_path / "again.log") as again:
         assert again.seconds < RESTART_BUDGET, again.output
         assert "seeding demo data" not in again.output
-        assert "already holds the demo data (658 of its 658 items): not seeding it again" in (
+        assert "already holds the demo data (699 of its 699 items): not seeding it again" in (
             again.output)
         # Progress and the URL come in this order: the engine, the logins, then GraphiQL.
         lines = again.output.splitlines()

@@ -32,6 +32,8 @@ ENTITY_TYPES = {
     "PRODUCT",
     "ORDER",
     "ORDER_ITEM",
+    "REVIEW",
+    "PURCHASE",
 }
 # The attribute holding each entity's own ULID, whose time part must be its createdAt.
 ID_ATTRIBUTE = {
@@ -42,6 +44,7 @@ ID_ATTRIBUTE = {
     "TAG": "tagId",
     "PRODUCT": "productId",
     "ORDER": "orderId",
+    "REVIEW": "reviewId",
 }
 
 
@@ -86,6 +89,44 @@ async def test_tag_post_counts_match_the_published_links(
             assert post is not None
             assert post["status"] == "PUBLISHED"
             assert seeded_tag["tagId"] in post["tagIds"]
+
+
+async def test_rating_counters_match_the_published_reviews(
+    dynamo: Dynamo, seeded: dict[str, Any]
+) -> None:
+    reviews = seeded["reviews"]
+    assert {r["status"] for r in reviews} == {"PUBLISHED", "HIDDEN"}
+    products = await dynamo.get_items(
+        [keys.product(p["productId"]) for p in seeded["products"]], consistent=True
+    )
+    for seeded_product, product in zip(seeded["products"], products, strict=True):
+        assert product is not None
+        listed = await _partition(dynamo, keys.reviews_pk(seeded_product["productId"]), "GSI2")
+        ratings = [r["rating"] for r in listed]
+        assert all(r["status"] == "PUBLISHED" for r in listed)
+        assert product.get("ratingCount", 0) == len(ratings)
+        assert product.get("ratingSum", 0) == sum(ratings)
+        for stars in range(1, 6):
+            assert product.get(f"rating{stars}", 0) == ratings.count(stars)
+    assert sum(p.get("ratingCount", 0) for p in products if p) == sum(
+        r["status"] == "PUBLISHED" for r in reviews
+    )
+
+
+def test_purchases_count_the_orders_that_are_not_cancelled() -> None:
+    items = _items(datetime(2026, 5, 1, tzinfo=UTC))
+    orders = {i["orderId"]: i for i in items if i["entityType"] == "ORDER"}
+    bought = Counter(
+        (orders[i["orderId"]]["userId"], i["productId"])
+        for i in items
+        if i["entityType"] == "ORDER_ITEM" and orders[i["orderId"]]["status"] != "CANCELLED"
+    )
+    purchases = {
+        (i["userId"], i["productId"]): i["orders"] for i in items if i["entityType"] == "PURCHASE"
+    }
+    assert purchases == dict(bought)
+    for review in (i for i in items if i["entityType"] == "REVIEW"):
+        assert purchases[(review["userId"], review["productId"])] > 0
 
 
 async def test_emails_and_slugs_are_locked_to_their_owners(
