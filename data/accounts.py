@@ -14,12 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from data import keys
-from data.client import Dynamo, Item, Key, to_wire
+from data.client import Dynamo, Key, to_wire
 from data.clock import iso, now, now_iso
 from data.errors import ConditionFailed, Conflict, DynamoError, InvalidInput, NotFound
+from data.layout import Attributes, Entity, Item, attr
+from data.pages import ListRead
 from data.passwords import hash_password, needs_rehash, verify_password
-from data.queries import QuerySpec, SortCondition, run_query
-from data.records import ProfileRecord, SessionRecord, UserRecord
+from data.queries import Filter, QuerySpec, SortCondition, run_query
 from data.tokens import new_token, token_hash
 from data.transactions import MAX_ACTIONS, check, delete, put, transact, update, update_expression
 from data.ulid import new_ulid
@@ -31,6 +32,113 @@ USER_AGENT_MAX = 512
 # Users in these states cannot sign in, and their sessions count as anonymous.
 BLOCKED_STATUSES = ("SUSPENDED", "INACTIVE")
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+# ---------------------------------------------------------------- item layout
+
+
+@dataclass(kw_only=True)
+class UserRecord(Entity):
+    entity_type = "USER"
+
+    user_id: str
+    email: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    role: str = "USER"
+    status: str = "ACTIVE"
+    email_verified: bool = False
+    last_login_at: str | None = None
+    login_count: int = 0
+    created_at: str
+    updated_at: str = attr(fallback="createdAt")
+    version: int = 1
+
+    def keys(self, **layout: Any) -> Item:
+        return keys.user(self.user_id)
+
+
+@dataclass(kw_only=True)
+class SocialLinkRecord(Attributes):
+    name: str = ""
+    url: str = ""
+
+
+@dataclass(kw_only=True)
+class ProfileRecord(Entity):
+    entity_type = "PROFILE"
+
+    user_id: str
+    bio: str | None = None
+    avatar_url: str | None = None
+    website: str | None = None
+    location: str | None = None
+    social_links: list[SocialLinkRecord] = attr(default=[])
+    created_at: str = attr(fallback="updatedAt")
+    updated_at: str = attr(fallback="createdAt")
+    version: int = 1
+
+    def keys(self, **layout: Any) -> Item:
+        return keys.profile(self.user_id)
+
+
+@dataclass(kw_only=True)
+class SessionRecord(Entity):
+    entity_type = "SESSION"
+
+    session_id: str
+    user_id: str
+    token_hash: str = attr(read=lambda item: keys.token_hash_of(item["PK"]))
+    user_agent: str | None = None
+    created_at: str
+    updated_at: str = attr(fallback="createdAt")
+    expires_at: str
+    ttl: int = 0
+    version: int = 1
+
+    def keys(self, **layout: Any) -> Item:
+        return {
+            **keys.session(self.token_hash),
+            "GSI1PK": keys.user_pk(self.user_id),
+            "GSI1SK": keys.session_sort(self.session_id),
+        }
+
+
+# ---------------------------------------------------------------- reads
+
+
+def _live_sessions() -> Filter:
+    """Sessions not yet expired: TTL deletion lags, so expired items are filtered."""
+    return Filter(
+        "#exp > :now", names=(("#exp", "expiresAt"),), values=((":now", now_iso()),), binding="live"
+    )
+
+
+def sessions_of_user(user_id: str) -> ListRead[SessionRecord]:
+    """The user's live sessions, oldest first."""
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(user_id),
+        SortCondition("begins_with", "SESSION#"),
+        filter=_live_sessions(),
+    )
+    return ListRead.one(spec, SessionRecord.from_item)
+
+
+def session_of_user(user_id: str, session_id: str) -> ListRead[SessionRecord]:
+    """One of the user's live sessions, by its ID (a Query in the user's partition:
+    the session item's own key is the token's hash, which an ID never carries)."""
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(user_id),
+        SortCondition("=", keys.session_sort(session_id)),
+        limit=1,
+        filter=_live_sessions(),
+    )
+    return ListRead.one(spec, SessionRecord.from_item)
+
+
+# ---------------------------------------------------------------- writes
 
 
 @dataclass(frozen=True)

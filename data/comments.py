@@ -10,13 +10,16 @@ moderators racing cannot count one change twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from data import keys
 from data.client import Dynamo
 from data.clock import now_iso
 from data.errors import NotFound
-from data.records import CommentRecord
+from data.layout import Entity, Item, attr
+from data.pages import ListRead
+from data.queries import Filter, QuerySpec, SortCondition
 from data.transactions import Action, put, transact
 from data.ulid import new_ulid
 from data.writes import (
@@ -34,6 +37,98 @@ APPROVED = "APPROVED"
 # Replies deleted per transaction, leaving room for the two counter updates.
 _REPLY_CHUNK = 90
 
+
+# ---------------------------------------------------------------- item layout
+
+
+@dataclass(kw_only=True)
+class CommentRecord(Entity):
+    """A top-level comment, or a reply when `parent_id` is set."""
+
+    entity_type = "COMMENT"
+
+    comment_id: str
+    post_id: str
+    author_id: str
+    parent_id: str | None = None
+    content: str = ""
+    status: str = "APPROVED"
+    like_count: int = 0
+    reply_count: int = 0
+    created_at: str
+    updated_at: str = attr(fallback="createdAt")
+    version: int = 1
+
+    def keys(self, **layout: Any) -> Item:
+        return {
+            **keys.comment(self.post_id, self.comment_id, self.parent_id),
+            "GSI1PK": keys.user_pk(self.author_id),
+            "GSI1SK": keys.comment_sort(self.comment_id),
+        }
+
+
+# ---------------------------------------------------------------- reads
+
+
+def visible_comments(viewer_id: str | None, moderates: bool) -> Filter | None:
+    """APPROVED comments, plus the viewer's own; no filter for moderators."""
+    if moderates:
+        return None
+    names = (("#st", "status"),)
+    if viewer_id:
+        return Filter(
+            "#st = :approved OR #author = :viewer",
+            names=(*names, ("#author", "authorId")),
+            values=((":approved", "APPROVED"), (":viewer", viewer_id)),
+            binding=f"viewer={viewer_id}",
+        )
+    return Filter("#st = :approved", names=names, values=((":approved", "APPROVED"),))
+
+
+def comments_by_author(
+    author_id: str, viewer_id: str | None, moderates: bool
+) -> ListRead[CommentRecord]:
+    """The author's comments and replies, newest first, as the viewer may see them."""
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(author_id),
+        SortCondition("begins_with", "COMMENT#"),
+        forward=False,
+        filter=visible_comments(viewer_id, moderates),
+    )
+    return ListRead.one(spec, CommentRecord.from_item)
+
+
+def comments_of_post(
+    post_id: str, viewer_id: str | None, moderates: bool
+) -> ListRead[CommentRecord]:
+    """Top-level comments, oldest first, as the viewer may see them."""
+    spec = QuerySpec(
+        None,
+        keys.post_pk(post_id),
+        SortCondition("begins_with", "COMMENT#"),
+        filter=visible_comments(viewer_id, moderates),
+    )
+    return ListRead.one(spec, CommentRecord.from_item)
+
+
+def replies_of_comment(
+    post_id: str, comment_id: str, viewer_id: str | None, moderates: bool
+) -> ListRead[CommentRecord]:
+    """Replies to a top-level comment, oldest first, as the viewer may see them."""
+    spec = QuerySpec(
+        None,
+        keys.post_pk(post_id),
+        SortCondition("begins_with", keys.reply_prefix(comment_id)),
+        filter=visible_comments(viewer_id, moderates),
+    )
+    return ListRead.one(spec, CommentRecord.from_item)
+
+
+# ---------------------------------------------------------------- writes
+
+
+# What a write calls with the current record; it raises when the viewer may not go on.
 Guard = Callable[[CommentRecord], None]
 
 

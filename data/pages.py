@@ -214,7 +214,6 @@ async def _merged_page(
         }
     beyond = len(merged) > args.size
     shown = merged[: args.size]
-    behind = any(results[len(shards) :])
     if args.backward:
         shown.reverse()
     return Page(

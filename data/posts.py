@@ -23,9 +23,11 @@ from data import keys
 from data.client import Dynamo
 from data.clock import now_iso
 from data.errors import Conflict, InvalidInput, NotFound
-from data.records import PostRecord
+from data.layout import Entity, Item, attr
+from data.pages import ListRead
+from data.queries import Filter, QuerySpec, SortCondition
 from data.transactions import Action, check, delete, put, transact
-from data.ulid import new_ulid
+from data.ulid import new_ulid, ulid_int
 from data.writes import (
     ABSENT,
     EXISTS,
@@ -51,6 +53,128 @@ PUBLISHED = "PUBLISHED"
 # `slug`, `slug-2`, ... `slug-25`: how far a title's slug is suffixed before giving up.
 MAX_SLUG_SUFFIX = 25
 
+
+# ---------------------------------------------------------------- item layout
+
+
+def feed_shard(pid: str, shards: int) -> int:
+    """The GSI3 shard of a post: its ULID, as a number, modulo the shard count."""
+    return ulid_int(pid) % shards
+
+
+@dataclass(kw_only=True)
+class PostRecord(Entity):
+    entity_type = "POST"
+
+    post_id: str
+    author_id: str
+    category_id: str | None = None
+    tag_ids: list[str] = attr(default=[])
+    title: str = ""
+    slug: str = ""
+    excerpt: str | None = None
+    content: str = ""
+    featured_image: str | None = None
+    status: str = "DRAFT"
+    published_at: str | None = None
+    view_count: int = 0
+    like_count: int = 0
+    comment_count: int = 0
+    created_at: str
+    updated_at: str = attr(fallback="createdAt")
+    version: int = 1
+
+    @property
+    def published(self) -> bool:
+        return self.status == "PUBLISHED" and self.published_at is not None
+
+    def keys(self, *, shards: int | None = None, **layout: Any) -> Item:
+        """The post's keys; its feed (GSI3) shard depends on the configured `shards`."""
+        if shards is None:
+            raise ValueError("a post's keys need the feed's shard count")
+        moment = self.published_at if self.published and self.published_at else self.created_at
+        found: Item = {
+            **keys.post(self.post_id),
+            "GSI1PK": keys.user_pk(self.author_id),
+            "GSI1SK": keys.post_sort(self.post_id),
+            "GSI3PK": keys.feed_pk(self.status, feed_shard(self.post_id, shards)),
+            "GSI3SK": keys.feed_sort(moment, self.post_id),
+        }
+        if self.published and self.category_id and self.published_at:
+            found["GSI2PK"] = keys.category_pk(self.category_id)
+            found["GSI2SK"] = keys.published_sort(self.published_at, self.post_id)
+        return found
+
+    def tag_link_item(self, tid: str) -> Item:
+        """The link that files this post under tag `tid` (in the tag's GSI1 partition
+        while the post is published)."""
+        item: Item = {
+            **keys.post_tag(self.post_id, tid),
+            "entityType": "POST_TAG",
+            "postId": self.post_id,
+            "tagId": tid,
+            "createdAt": self.created_at,
+        }
+        if self.published and self.published_at:
+            item["GSI1PK"] = keys.tag_pk(tid)
+            item["GSI1SK"] = keys.published_sort(self.published_at, self.post_id)
+        return item
+
+
+# ---------------------------------------------------------------- reads
+
+
+# What a list of posts reads when no one asked for `content`, the attribute that
+# grows: every other attribute, and the keys a cursor resumes from.
+POST_WITHOUT_CONTENT = (
+    "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK",
+    *PostRecord.attribute_names("content"),
+)
+
+
+def post_projection(content: bool) -> tuple[str, ...] | None:
+    """What a list of posts reads: whole items, or all but `content`."""
+    return None if content else POST_WITHOUT_CONTENT
+
+
+def _status_is(status: str) -> Filter:
+    return Filter(
+        "#st = :status", names=(("#st", "status"),), values=((":status", status),), binding=status
+    )
+
+
+def posts_by_author(
+    author_id: str, status: str | None, content: bool = True
+) -> ListRead[PostRecord]:
+    """The author's posts, newest first, of one status or all; `content` False reads
+    them without it (their records hold "")."""
+    spec = QuerySpec(
+        "GSI1",
+        keys.user_pk(author_id),
+        SortCondition("begins_with", "POST#"),
+        forward=False,
+        filter=_status_is(status) if status else None,
+        attributes=post_projection(content),
+    )
+    return ListRead.one(spec, PostRecord.from_item)
+
+
+def feed(status: str, shards: int, content: bool = True) -> ListRead[PostRecord]:
+    """All posts of one status, newest first: the GSI3 shards, read at once and merged."""
+    specs = tuple(
+        QuerySpec(
+            "GSI3", keys.feed_pk(status, shard), forward=False,
+            attributes=post_projection(content),
+        )
+        for shard in range(shards)
+    )
+    return ListRead(specs, PostRecord.from_item, binding=f"feed|{status}")
+
+
+# ---------------------------------------------------------------- writes
+
+
+# What a write calls with the current record; it raises when the viewer may not go on.
 Guard = Callable[[PostRecord], None]
 
 

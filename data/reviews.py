@@ -1,4 +1,4 @@
-"""Product reviews, and the purchases that entitle a customer to write one.
+"""Product reviews: their item layout, reads and writes.
 
 A review is keyed by its product and its author, so a customer has at most one
 review of a product by construction. It is listed under its author (GSI1) and,
@@ -6,9 +6,8 @@ while PUBLISHED, under its product (GSI2). The product counts its PUBLISHED
 reviews in ratingCount, ratingSum and rating1 … rating5; every review write
 moves them in the same transaction as the review, so they are exact.
 
-A Purchase item counts a customer's orders of a product that are not CANCELLED:
-placeOrder and cancelOrder keep it (`count_purchase`, `uncount_purchase`), and
-reviewProduct requires it to be above zero.
+Only a customer with an order of the product that is not CANCELLED may review
+it: reviewProduct requires the Purchase item `data.shop` keeps above zero.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from data.errors import Conflict, DataError, NotEntitled, NotFound
 from data.layout import Entity, Item, attr
 from data.pages import ListRead
 from data.queries import Filter, QuerySpec, SortCondition
-from data.records import ProductRecord
+from data.shop import ProductRecord
 from data.transactions import Action, check, put, transact, update, update_expression
 from data.ulid import new_ulid
 from data.writes import Stale, optimistic, read_record, versioned_delete, versioned_update
@@ -66,18 +65,6 @@ class ReviewRecord(Entity):
             found["GSI2PK"] = keys.reviews_pk(self.product_id)
             found["GSI2SK"] = keys.review_published_sort(self.created_at, self.review_id)
         return found
-
-
-@dataclass(kw_only=True)
-class PurchaseRecord(Entity):
-    entity_type = "PURCHASE"
-
-    user_id: str
-    product_id: str
-    orders: int = 0
-
-    def keys(self, **layout: Any) -> Item:
-        return keys.purchase(self.user_id, self.product_id)
 
 
 @dataclass(frozen=True)
@@ -147,30 +134,6 @@ def _move_ratings(product_id: str, moves: dict[str, int], failure: DataError) ->
     expression, names, values = update_expression(add=moves)
     return update(
         keys.product(product_id), expression, "attribute_exists(PK)", names, values, failure
-    )
-
-
-# ---------------------------------------------------------------- purchases
-
-
-def count_purchase(user_id: str, product_id: str) -> Action:
-    """placeOrder's part: one more order of the product by the customer (the first one
-    creates the Purchase item)."""
-    expression, names, values = update_expression(
-        set_={"entityType": PurchaseRecord.entity_type, "userId": user_id,
-              "productId": product_id},
-        add={"orders": 1},
-    )
-    return update(keys.purchase(user_id, product_id), expression, names=names, values=values)
-
-
-def uncount_purchase(user_id: str, product_id: str) -> Action:
-    """cancelOrder's part: one order fewer, on a Purchase item that still counts one."""
-    expression, names, values = update_expression(add={"orders": -1})
-    return update(
-        keys.purchase(user_id, product_id), expression, "#ord > :none",
-        {**names, "#ord": "orders"}, {**values, ":none": 0},
-        Conflict("the customer's orders of a product changed meanwhile; try again"),
     )
 
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from data import keys
-from data.client import Dynamo, Item
+from data.client import Dynamo
 from data.clock import now_iso
 from data.errors import ConditionFailed, Conflict, DataError, InvalidInput, NotFound, OutOfStock
+from data.layout import Entity, Item, attr
+from data.pages import ListRead
 from data.queries import QuerySpec, SortCondition, run_query
-from data.records import OrderItemRecord, OrderRecord, ProductRecord
-from data.reviews import PurchaseRecord, count_purchase, uncount_purchase
-from data.transactions import Action, put, transact, update
-from data.ulid import new_ulid
+from data.transactions import Action, put, transact, update, update_expression
+from data.ulid import new_ulid, ulid_time_bound
 from data.writes import Stale, optimistic, read_record
 
 # The order's life, in the only direction it may move (CANCELLED is a side exit).
@@ -38,6 +39,176 @@ UPDATE_ATTEMPTS = 3
 
 # Other writers may leave `active` out; readers treat that as active, and so do we.
 _IS_ACTIVE = "(attribute_not_exists(active) OR active = :true)"
+
+
+# ---------------------------------------------------------------- item layout
+
+
+@dataclass(kw_only=True)
+class ProductRecord(Entity):
+    entity_type = "PRODUCT"
+
+    product_id: str
+    name: str = ""
+    description: str | None = None
+    category: str = ""
+    price: Decimal = Decimal(0)
+    stock: int = 0
+    active: bool = True
+    # PUBLISHED reviews: how many, the sum of their ratings, and how many gave each rating.
+    rating_count: int = 0
+    rating_sum: int = 0
+    rating1: int = 0
+    rating2: int = 0
+    rating3: int = 0
+    rating4: int = 0
+    rating5: int = 0
+    created_at: str
+    updated_at: str = attr(fallback="createdAt")
+    version: int = 1
+
+    def index_keys(self) -> Item:
+        """GSI1 attributes: present only while the product is active."""
+        if not self.active:
+            return {}
+        return {
+            "GSI1PK": keys.products_pk(self.category),
+            "GSI1SK": keys.product_price_sort(keys.price_cents(self.price), self.product_id),
+        }
+
+    def keys(self, **layout: Any) -> Item:
+        return {**keys.product(self.product_id), **self.index_keys()}
+
+
+@dataclass(kw_only=True)
+class OrderRecord(Entity):
+    entity_type = "ORDER"
+
+    order_id: str
+    user_id: str
+    status: str = "PENDING"
+    total: Decimal = Decimal(0)
+    shipping_address: str = ""
+    line_count: int = 0
+    created_at: str
+    updated_at: str = attr(fallback="createdAt")
+    version: int = 1
+
+    def keys(self, **layout: Any) -> Item:
+        return {
+            **keys.order(self.user_id, self.order_id),
+            "GSI2PK": keys.order_status_pk(self.status),
+            "GSI2SK": self.order_id,
+        }
+
+
+@dataclass(kw_only=True)
+class OrderItemRecord(Entity):
+    entity_type = "ORDER_ITEM"
+
+    order_id: str
+    line: int = 0
+    product_id: str
+    product_name: str = ""
+    unit_price: Decimal = Decimal(0)
+    quantity: int = 0
+    created_at: str | None = None
+
+    def keys(self, **layout: Any) -> Item:
+        return keys.order_item(self.order_id, self.line)
+
+
+@dataclass(kw_only=True)
+class PurchaseRecord(Entity):
+    """How many of a customer's orders of a product are not CANCELLED: what entitles
+    them to review it. placeOrder and cancelOrder keep it in their transactions."""
+
+    entity_type = "PURCHASE"
+
+    user_id: str
+    product_id: str
+    orders: int = 0
+
+    def keys(self, **layout: Any) -> Item:
+        return keys.purchase(self.user_id, self.product_id)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def orders_of_customer(
+    user_id: str, since: datetime | None, until: datetime | None, newest_first: bool
+) -> ListRead[OrderRecord]:
+    """The customer's orders between two moments, by the ULID bounds of the order IDs."""
+    if since is None and until is None:
+        sort = SortCondition("begins_with", "ORDER#")
+    else:
+        low = "ORDER#" + (ulid_time_bound(since, upper=False) if since else "")
+        high = "ORDER#" + (ulid_time_bound(until, upper=True) if until else "~")
+        sort = SortCondition("between", low, high)
+    spec = QuerySpec(None, keys.user_pk(user_id), sort, forward=not newest_first)
+    return ListRead.one(spec, OrderRecord.from_item)
+
+
+def products_by_price(
+    category: str, min_price: Decimal | None, max_price: Decimal | None, lowest_first: bool
+) -> ListRead[ProductRecord] | None:
+    """Active products of a category within a price range (GSI1 sorts by price);
+    None when the range is empty."""
+    low = keys.price_cents(min_price, "minPrice") if min_price is not None else None
+    high = keys.price_cents(max_price, "maxPrice") if max_price is not None else None
+    if low is not None and high is not None and low > high:
+        return None
+    sort = None
+    if low is not None or high is not None:
+        sort = SortCondition(
+            "between",
+            keys.price_bound(low or 0, upper=False),
+            keys.price_bound(keys.MAX_CENTS if high is None else high, upper=True),
+        )
+    spec = QuerySpec("GSI1", keys.products_pk(category), sort, forward=lowest_first)
+    return ListRead.one(spec, ProductRecord.from_item)
+
+
+def orders_by_status(status: str) -> ListRead[OrderRecord]:
+    """Every customer's orders of one status, newest first."""
+    spec = QuerySpec("GSI2", keys.order_status_pk(status), forward=False)
+    return ListRead.one(spec, OrderRecord.from_item)
+
+
+def items_of_order(order_id: str) -> ListRead[OrderItemRecord]:
+    """An order's lines, in order: read whole."""
+    spec = QuerySpec(
+        None, keys.order_pk(order_id), SortCondition("begins_with", "ITEM#"), limit=0
+    )
+    return ListRead.one(spec, OrderItemRecord.from_item)
+
+
+# ---------------------------------------------------------------- purchases
+
+
+def count_purchase(user_id: str, product_id: str) -> Action:
+    """placeOrder's part: one more order of the product by the customer (the first one
+    creates the Purchase item)."""
+    expression, names, values = update_expression(
+        set_={"entityType": PurchaseRecord.entity_type, "userId": user_id,
+              "productId": product_id},
+        add={"orders": 1},
+    )
+    return update(keys.purchase(user_id, product_id), expression, names=names, values=values)
+
+
+def uncount_purchase(user_id: str, product_id: str) -> Action:
+    """cancelOrder's part: one order fewer, on a Purchase item that still counts one."""
+    expression, names, values = update_expression(add={"orders": -1})
+    return update(
+        keys.purchase(user_id, product_id), expression, "#ord > :none",
+        {**names, "#ord": "orders"}, {**values, ":none": 0},
+        Conflict("the customer's orders of a product changed meanwhile; try again"),
+    )
+
+
+# ---------------------------------------------------------------- writes
 
 
 @dataclass(frozen=True)

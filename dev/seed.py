@@ -29,23 +29,15 @@ from decimal import Decimal
 from typing import Any
 
 from data import keys
+from data.accounts import ProfileRecord, SessionRecord, SocialLinkRecord, UserRecord
+from data.catalog import CategoryRecord, TagRecord
 from data.client import BATCH_WRITE_MAX, Dynamo, Item, Key
 from data.clock import iso, now, parse_iso
+from data.comments import CommentRecord
 from data.passwords import hash_password
-from data.records import (
-    CategoryRecord,
-    CommentRecord,
-    OrderItemRecord,
-    OrderRecord,
-    PostRecord,
-    ProductRecord,
-    ProfileRecord,
-    SessionRecord,
-    SocialLinkRecord,
-    TagRecord,
-    UserRecord,
-)
-from data.reviews import PUBLISHED, PurchaseRecord, ReviewRecord
+from data.posts import PostRecord
+from data.reviews import PUBLISHED, ReviewRecord
+from data.shop import OrderItemRecord, OrderRecord, ProductRecord, PurchaseRecord
 from data.table import create_table, delete_table, describe_table
 from data.tokens import token_hash
 from data.ulid import new_ulid

@@ -16,10 +16,15 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from data import keys, records
+from data import keys
+from data.accounts import ProfileRecord, SessionRecord, UserRecord
+from data.catalog import CategoryRecord, TagRecord
 from data.client import Dynamo, Item, Key, key_tuple
+from data.comments import CommentRecord
 from data.layout import Entity
+from data.posts import PostRecord
 from data.queries import QuerySpec, run_query
+from data.shop import OrderRecord, ProductRecord
 from loaders.dispatch import WaveDispatcher, WaveLoader
 
 E = TypeVar("E", bound=Entity)
@@ -112,51 +117,51 @@ class LoaderSet:
         item = await self.item(key)
         return kind.from_item(item) if item else None
 
-    async def user(self, uid: str) -> records.UserRecord | None:
+    async def user(self, uid: str) -> UserRecord | None:
         item = await self.item(keys.user(uid))
-        return records.UserRecord.from_item(item) if item else None
+        return UserRecord.from_item(item) if item else None
 
-    async def profile(self, uid: str) -> records.ProfileRecord | None:
+    async def profile(self, uid: str) -> ProfileRecord | None:
         item = await self.item(keys.profile(uid))
-        return records.ProfileRecord.from_item(item) if item else None
+        return ProfileRecord.from_item(item) if item else None
 
-    async def post(self, pid: str) -> records.PostRecord | None:
+    async def post(self, pid: str) -> PostRecord | None:
         item = await self.item(keys.post(pid))
-        return records.PostRecord.from_item(item) if item else None
+        return PostRecord.from_item(item) if item else None
 
     async def comment(
         self, pid: str, cid: str, parent_id: str | None = None
-    ) -> records.CommentRecord | None:
+    ) -> CommentRecord | None:
         item = await self.item(keys.comment(pid, cid, parent_id))
-        return records.CommentRecord.from_item(item) if item else None
+        return CommentRecord.from_item(item) if item else None
 
-    async def category(self, cid: str) -> records.CategoryRecord | None:
+    async def category(self, cid: str) -> CategoryRecord | None:
         item = await self.item(keys.category(cid))
-        return records.CategoryRecord.from_item(item) if item else None
+        return CategoryRecord.from_item(item) if item else None
 
-    async def tag(self, tid: str) -> records.TagRecord | None:
+    async def tag(self, tid: str) -> TagRecord | None:
         item = await self.item(keys.tag(tid))
-        return records.TagRecord.from_item(item) if item else None
+        return TagRecord.from_item(item) if item else None
 
-    async def tags(self, tids: Sequence[str]) -> list[records.TagRecord]:
+    async def tags(self, tids: Sequence[str]) -> list[TagRecord]:
         found = await self.many([keys.tag(t) for t in tids])
-        return [records.TagRecord.from_item(item) for item in found if item]
+        return [TagRecord.from_item(item) for item in found if item]
 
-    async def posts(self, pids: Sequence[str]) -> list[records.PostRecord | None]:
+    async def posts(self, pids: Sequence[str]) -> list[PostRecord | None]:
         found = await self.many([keys.post(p) for p in pids])
-        return [records.PostRecord.from_item(item) if item else None for item in found]
+        return [PostRecord.from_item(item) if item else None for item in found]
 
-    async def product(self, prid: str) -> records.ProductRecord | None:
+    async def product(self, prid: str) -> ProductRecord | None:
         item = await self.item(keys.product(prid))
-        return records.ProductRecord.from_item(item) if item else None
+        return ProductRecord.from_item(item) if item else None
 
-    async def order(self, uid: str, oid: str) -> records.OrderRecord | None:
+    async def order(self, uid: str, oid: str) -> OrderRecord | None:
         item = await self.item(keys.order(uid, oid))
-        return records.OrderRecord.from_item(item) if item else None
+        return OrderRecord.from_item(item) if item else None
 
-    async def session(self, token_hash: str) -> records.SessionRecord | None:
+    async def session(self, token_hash: str) -> SessionRecord | None:
         item = await self.item(keys.session(token_hash))
-        return records.SessionRecord.from_item(item) if item else None
+        return SessionRecord.from_item(item) if item else None
 
     async def owner_of(self, lock: Key, attribute: str) -> str | None:
         """The owner ID a lock item (email, slug) points to."""

@@ -14,17 +14,16 @@ from datetime import datetime
 from typing import Any
 
 import data.accounts
-from data import access, keys
+import data.comments
+import data.posts
+import data.shop
+from data import keys
+from data.accounts import ProfileRecord, SessionRecord, UserRecord
+from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
-from data.records import (
-    CommentRecord,
-    OrderRecord,
-    PostRecord,
-    ProfileRecord,
-    SessionRecord,
-    UserRecord,
-)
+from data.posts import PostRecord
+from data.shop import OrderRecord
 from data.ulid import new_ulid
 from resolvers import ids, validate
 from resolvers.context import RequestContext
@@ -83,11 +82,11 @@ async def posts(
         if status not in (None, "PUBLISHED"):
             return Page.empty()
         status = "PUBLISHED"
-    return await ctx.page(access.posts_by_author(record.user_id, status, content), args)
+    return await ctx.page(data.posts.posts_by_author(record.user_id, status, content), args)
 
 
 async def comments(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[CommentRecord]:
-    read = access.comments_by_author(record.user_id, ctx.viewer_id, ctx.moderates)
+    read = data.comments.comments_by_author(record.user_id, ctx.viewer_id, ctx.moderates)
     return await ctx.page(read, args)
 
 
@@ -101,13 +100,13 @@ async def orders(
 ) -> Page[OrderRecord]:
     """The user's orders between two moments."""
     require_self_or_admin(ctx, record.user_id)
-    read = access.orders_of_customer(record.user_id, since, until, newest_first)
+    read = data.shop.orders_of_customer(record.user_id, since, until, newest_first)
     return await ctx.page(read, args)
 
 
 async def sessions(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[SessionRecord]:
     require_self(ctx, record.user_id)
-    return await ctx.page(access.sessions_of_user(record.user_id), args)
+    return await ctx.page(data.accounts.sessions_of_user(record.user_id), args)
 
 
 async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionRecord | None:
@@ -115,7 +114,7 @@ async def session_of_viewer(ctx: RequestContext, session_id: str) -> SessionReco
     await ctx.identified()
     if ctx.viewer_id is None:
         return None
-    found = await ctx.every(access.session_of_user(ctx.viewer_id, session_id))
+    found = await ctx.every(data.accounts.session_of_user(ctx.viewer_id, session_id))
     return found[0] if found else None
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import data.catalog
-from data import access, keys
+from data import keys
+from data.catalog import CategoryRecord, TagRecord
 from data.pages import Page, PageArgs
-from data.records import CategoryRecord, PostRecord, TagRecord
+from data.posts import PostRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.permissions import require_admin, require_moderator
@@ -34,7 +35,7 @@ async def category_by_slug(ctx: RequestContext, slug: str) -> CategoryRecord | N
 
 async def children(ctx: RequestContext, parent_id: str | None) -> list[CategoryRecord]:
     """Every child of a category (or the top level), by sortOrder."""
-    return await ctx.every(access.children_of_category(parent_id))
+    return await ctx.every(data.catalog.children_of_category(parent_id))
 
 
 async def parent(ctx: RequestContext, record: CategoryRecord) -> CategoryRecord | None:
@@ -47,7 +48,7 @@ async def category_posts(
     """Published posts of the category, newest first (GSI2 holds only published posts).
 
     Without `content` the posts are read without it (their records hold "")."""
-    return await ctx.page(access.posts_of_category(record.category_id, content), args)
+    return await ctx.page(data.catalog.posts_of_category(record.category_id, content), args)
 
 
 async def tag(ctx: RequestContext, global_id: str) -> TagRecord | None:
@@ -60,12 +61,12 @@ async def tag_by_slug(ctx: RequestContext, slug: str) -> TagRecord | None:
 
 
 async def tags(ctx: RequestContext, args: PageArgs) -> Page[TagRecord]:
-    return await ctx.page(access.tags_by_name(), args)
+    return await ctx.page(data.catalog.tags_by_name(), args)
 
 
 async def tag_posts(ctx: RequestContext, record: TagRecord, args: PageArgs) -> Page[PostRecord]:
     """Published posts with the tag, newest first: the tag's links, then the posts batched."""
-    links = await ctx.page(access.post_ids_of_tag(record.tag_id), args)
+    links = await ctx.page(data.catalog.post_ids_of_tag(record.tag_id), args)
     found = await ctx.loaders.posts(links.nodes)
     kept = [
         (p, c)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 
 import data.comments
-from data import access, posts
+from data import posts
+from data.accounts import UserRecord
+from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
-from data.records import CommentRecord, PostRecord, UserRecord
+from data.posts import PostRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
@@ -63,7 +65,7 @@ async def replies(
     """Replies to a top-level comment, oldest first, as the viewer may see them."""
     if record.parent_id:
         return Page.empty()
-    read = access.replies_of_comment(
+    read = data.comments.replies_of_comment(
         record.post_id, record.comment_id, ctx.viewer_id, ctx.moderates
     )
     return await ctx.page(read, args)

@@ -18,11 +18,11 @@ from typing import TypeVar
 
 from config import Settings
 from data import keys
+from data.accounts import SessionRecord, UserRecord
 from data.client import Dynamo, Item
 from data.clock import now, parse_iso
 from data.cursors import CursorSigner
 from data.pages import ListRead, Page, PageArgs, read_all, read_page
-from data.records import SessionRecord, UserRecord
 from data.tokens import claimed_user, token_hash
 from loaders.loader_set import LoaderSet
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from data.records import CommentRecord, OrderRecord, PostRecord, UserRecord
+from data.accounts import UserRecord
+from data.comments import CommentRecord
+from data.posts import PostRecord
 from data.reviews import PUBLISHED, ReviewRecord
+from data.shop import OrderRecord
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import data.comments
 import data.posts
-from data import access, keys
+from data import keys
+from data.accounts import UserRecord
+from data.catalog import CategoryRecord, TagRecord
+from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
-from data.records import CategoryRecord, CommentRecord, PostRecord, TagRecord, UserRecord
+from data.posts import PostRecord
 from data.writes import KEEP, Keep
 from resolvers import ids, validate
 from resolvers.context import RequestContext
@@ -53,7 +57,7 @@ async def feed(
         if ctx.viewer is None:
             raise Unauthenticated("sign in as a moderator to list unpublished posts")
         raise Forbidden("only moderators and admins may list unpublished posts")
-    return await ctx.page(access.feed(status, ctx.settings.feed_shards, content), args)
+    return await ctx.page(data.posts.feed(status, ctx.settings.feed_shards, content), args)
 
 
 async def author(ctx: RequestContext, record: PostRecord) -> UserRecord | None:
@@ -76,7 +80,7 @@ async def liked_by_viewer(ctx: RequestContext, record: PostRecord) -> bool:
 
 async def comments(ctx: RequestContext, record: PostRecord, args: PageArgs) -> Page[CommentRecord]:
     """Top-level comments, oldest first, as the viewer may see them."""
-    read = access.comments_of_post(record.post_id, ctx.viewer_id, ctx.moderates)
+    read = data.comments.comments_of_post(record.post_id, ctx.viewer_id, ctx.moderates)
     return await ctx.page(read, args)
 
 

@@ -16,10 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import data.reviews
 from data import keys
+from data.accounts import UserRecord
 from data.errors import InvalidInput
 from data.pages import Page, PageArgs
-from data.records import ProductRecord, UserRecord
 from data.reviews import ReviewChanges, ReviewRecord
+from data.shop import ProductRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden

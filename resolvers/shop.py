@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import data.shop
-from data import access, keys
+from data import keys
+from data.accounts import UserRecord
 from data.errors import InvalidInput
 from data.pages import Page, PageArgs
-from data.records import OrderItemRecord, OrderRecord, ProductRecord, UserRecord
+from data.shop import OrderItemRecord, OrderRecord, ProductRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
@@ -51,7 +52,7 @@ async def products(
     args: PageArgs,
 ) -> Page[ProductRecord]:
     """Active products of a category within a price range."""
-    read = access.products_by_price(category, min_price, max_price, lowest_first)
+    read = data.shop.products_by_price(category, min_price, max_price, lowest_first)
     return Page.empty() if read is None else await ctx.page(read, args)
 
 
@@ -63,7 +64,7 @@ async def order(ctx: RequestContext, global_id: str) -> OrderRecord | None:
 async def orders_by_status(ctx: RequestContext, status: str, args: PageArgs) -> Page[OrderRecord]:
     await ctx.identified()
     require_admin(ctx)
-    return await ctx.page(access.orders_by_status(status), args)
+    return await ctx.page(data.shop.orders_by_status(status), args)
 
 
 async def customer(ctx: RequestContext, record: OrderRecord) -> UserRecord | None:
@@ -71,7 +72,7 @@ async def customer(ctx: RequestContext, record: OrderRecord) -> UserRecord | Non
 
 
 async def items(ctx: RequestContext, record: OrderRecord) -> list[OrderItemRecord]:
-    return await ctx.every(access.items_of_order(record.order_id))
+    return await ctx.every(data.shop.items_of_order(record.order_id))
 
 
 async def item_product(ctx: RequestContext, record: OrderItemRecord) -> ProductRecord | None:

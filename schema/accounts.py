@@ -12,7 +12,7 @@ import schema.comments
 import schema.posts
 import schema.reviews
 import schema.shop
-from data import records
+from data.accounts import ProfileRecord, SessionRecord, UserRecord
 from data.pages import page_args
 from resolvers import accounts, ids
 from schema.connection import Connection, connection, nodes_select
@@ -35,7 +35,7 @@ class SocialLink:
 
 @strawberry.type
 class Profile:
-    rec: strawberry.Private[records.ProfileRecord]
+    rec: strawberry.Private[ProfileRecord]
 
     bio: str | None
 
@@ -50,17 +50,17 @@ class Profile:
     updated_at: DateTime
 
     @classmethod
-    def of(cls, rec: records.ProfileRecord) -> Profile:
+    def of(cls, rec: ProfileRecord) -> Profile:
         links = [SocialLink(name=link.name, url=link.url) for link in rec.social_links]
         return from_record(cls, rec, social_links=links)
 
 
 @strawberry.type
 class Session(Node):
-    rec: strawberry.Private[records.SessionRecord]
+    rec: strawberry.Private[SessionRecord]
 
     @classmethod
-    def of(cls, rec: records.SessionRecord) -> Session:
+    def of(cls, rec: SessionRecord) -> Session:
         return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     created_at: DateTime
@@ -76,10 +76,10 @@ class Session(Node):
 
 @strawberry.type
 class User(Node):
-    rec: strawberry.Private[records.UserRecord]
+    rec: strawberry.Private[UserRecord]
 
     @classmethod
-    def of(cls, rec: records.UserRecord) -> User:
+    def of(cls, rec: UserRecord) -> User:
         return from_record(
             cls,
             rec,

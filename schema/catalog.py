@@ -8,7 +8,7 @@ import strawberry
 from strawberry import UNSET
 
 import schema.posts
-from data import records
+from data.catalog import CategoryRecord, TagRecord
 from data.pages import page_args
 from resolvers import catalog, ids
 from schema.connection import Connection, connection, nodes_select
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Category(Node):
-    rec: strawberry.Private[records.CategoryRecord]
+    rec: strawberry.Private[CategoryRecord]
 
     @classmethod
-    def of(cls, rec: records.CategoryRecord) -> Category:
+    def of(cls, rec: CategoryRecord) -> Category:
         return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     name: str
@@ -68,10 +68,10 @@ class Category(Node):
 
 @strawberry.type
 class Tag(Node):
-    rec: strawberry.Private[records.TagRecord]
+    rec: strawberry.Private[TagRecord]
 
     @classmethod
-    def of(cls, rec: records.TagRecord) -> Tag:
+    def of(cls, rec: TagRecord) -> Tag:
         return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     name: str

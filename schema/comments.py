@@ -9,7 +9,7 @@ from strawberry import UNSET
 
 import schema.accounts
 import schema.posts
-from data import records
+from data.comments import CommentRecord
 from data.pages import page_args
 from resolvers import comments, ids
 from schema.connection import Connection, connection
@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Comment(Node):
-    rec: strawberry.Private[records.CommentRecord]
+    rec: strawberry.Private[CommentRecord]
 
     @classmethod
-    def of(cls, rec: records.CommentRecord) -> Comment:
+    def of(cls, rec: CommentRecord) -> Comment:
         return from_record(
             cls, rec, id=strawberry.ID(ids.global_id(rec)), status=CommentStatus(rec.status)
         )

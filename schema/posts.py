@@ -10,8 +10,8 @@ from strawberry import UNSET
 import schema.accounts
 import schema.catalog
 import schema.comments
-from data import records
 from data.pages import page_args
+from data.posts import PostRecord
 from data.writes import KEEP, Keep
 from resolvers import ids, posts
 from schema.connection import Connection, connection
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Post(Node):
-    rec: strawberry.Private[records.PostRecord]
+    rec: strawberry.Private[PostRecord]
 
     @classmethod
-    def of(cls, rec: records.PostRecord) -> Post:
+    def of(cls, rec: PostRecord) -> Post:
         gid = strawberry.ID(ids.global_id(rec))
         return from_record(cls, rec, id=gid, status=PostStatus(rec.status))
 

@@ -15,9 +15,10 @@ from strawberry import UNSET
 
 import schema.accounts
 import schema.shop
+from data.accounts import UserRecord
 from data.pages import PageArgs
-from data.records import ProductRecord, UserRecord
 from data.reviews import ReviewRecord
+from data.shop import ProductRecord
 from resolvers import ids, reviews
 from schema.connection import Connection, connection
 from schema.inputs import or_none

@@ -8,8 +8,8 @@ import strawberry
 
 import schema.accounts
 import schema.reviews
-from data import records
 from data.pages import page_args
+from data.shop import OrderItemRecord, OrderRecord, ProductRecord
 from resolvers import ids, shop
 from schema.connection import Connection
 from schema.enums import OrderStatus
@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class Product(Node):
-    rec: strawberry.Private[records.ProductRecord]
+    rec: strawberry.Private[ProductRecord]
 
     @classmethod
-    def of(cls, rec: records.ProductRecord) -> Product:
+    def of(cls, rec: ProductRecord) -> Product:
         return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
 
     name: str
@@ -79,7 +79,7 @@ class Product(Node):
 
 @strawberry.type
 class OrderItem:
-    rec: strawberry.Private[records.OrderItemRecord]
+    rec: strawberry.Private[OrderItemRecord]
 
     @strawberry.field(description="Null when the product was deleted after the order.")
     async def product(self, info: Info) -> Product | None:
@@ -97,16 +97,16 @@ class OrderItem:
     subtotal: Decimal
 
     @classmethod
-    def of(cls, rec: records.OrderItemRecord) -> OrderItem:
+    def of(cls, rec: OrderItemRecord) -> OrderItem:
         return from_record(cls, rec, subtotal=rec.unit_price * rec.quantity)
 
 
 @strawberry.type
 class Order(Node):
-    rec: strawberry.Private[records.OrderRecord]
+    rec: strawberry.Private[OrderRecord]
 
     @classmethod
-    def of(cls, rec: records.OrderRecord) -> Order:
+    def of(cls, rec: OrderRecord) -> Order:
         return from_record(
             cls,
             rec,

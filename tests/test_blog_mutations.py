@@ -14,7 +14,7 @@ import pytest
 
 from data.client import Dynamo, from_wire
 from data.clock import now_iso
-from data.records import CommentRecord
+from data.comments import CommentRecord
 from data.ulid import new_ulid
 from resolvers.ids import decode, encode
 from tests.conftest import codes

@@ -15,13 +15,15 @@ from config import Settings
 from data.client import Dynamo
 from data.clock import iso
 from data.pages import shard_share
-from data.records import PostRecord, feed_shard
+from data.posts import PostRecord, feed_shard
 from data.table import create_table, delete_table
 from data.ulid import new_ulid
 from server import create_app
 
 PAGE = """query($after: String) {
-  posts(first: 20, after: $after) { pageInfo { hasNextPage endCursor } nodes { id title } }
+  posts(first: 20, after: $after) {
+    pageInfo { hasNextPage hasPreviousPage endCursor } nodes { id title }
+  }
 }"""
 
 BACK = """query($before: String) {
@@ -84,6 +86,8 @@ async def test_a_skewed_shard_is_read_on_and_no_post_is_missed(
                                                    "variables": {"after": after}})).json()
         assert "errors" not in body, body
         page = body["data"]["posts"]
+        # Exact on the pages read on too: the probe behind the cursor counts.
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
         seen += [node["title"] for node in page["nodes"]]
         trips.append(body["extensions"]["cost"]["roundTrips"])
         if not page["pageInfo"]["hasNextPage"]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from data.access import POST_WITHOUT_CONTENT
-from data.records import PostRecord
+from data.posts import POST_WITHOUT_CONTENT, PostRecord
 
 FEED = """
 query($first: Int) {

@@ -15,9 +15,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from data import keys
+from data.accounts import SessionRecord, UserRecord
 from data.client import Dynamo, to_wire
 from data.clock import iso, now
-from data.records import SessionRecord, UserRecord
 from data.tokens import new_token, token_hash
 from data.ulid import new_ulid
 from resolvers.ids import encode

@@ -9,8 +9,8 @@ import pytest
 from data import keys
 from data.client import Dynamo
 from data.clock import now_iso
+from data.comments import CommentRecord
 from data.errors import Conflict
-from data.records import CommentRecord
 from data.transactions import put, transact
 from data.ulid import new_ulid
 from data.writes import Stale, optimistic, read, versioned_delete, versioned_update

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from data.client import Dynamo, to_wire
-from data.records import feed_shard
+from data.posts import feed_shard
 from data.ulid import new_ulid
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
