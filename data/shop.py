@@ -397,16 +397,37 @@ async def place_order(dynamo: Dynamo, user_id: str, lines: list[OrderLine],
     products, at most 33 of them: 3n + 1 actions of the 100 a transaction holds.
     """
     field = "lines[{}].productId"
-    found = await dynamo.get_items([keys.product(line.product_id) for line in lines])
-    products: list[ProductRecord] = []
-    for index, item in enumerate(found):
-        if item is None:
-            raise NotFound(f"{field.format(index)}: no such product")
-        product = ProductRecord.from_item(item)
-        if not product.active:
-            raise InvalidInput(field.format(index), "this product is not for sale")
-        products.append(product)
 
+    async def read() -> list[ProductRecord]:
+        found = await dynamo.get_items([keys.product(line.product_id) for line in lines])
+        products: list[ProductRecord] = []
+        for index, item in enumerate(found):
+            if item is None:
+                raise NotFound(f"{field.format(index)}: no such product")
+            product = ProductRecord.from_item(item)
+            if not product.active:
+                raise InvalidInput(field.format(index), "this product is not for sale")
+            products.append(product)
+        return products
+
+    async def write(products: list[ProductRecord]) -> OrderRecord:
+        order, actions = _order_actions(user_id, lines, products, shipping_address)
+        try:
+            await transact(dynamo, actions)
+        except _LineRejected as rejected:
+            index = rejected.index
+            await _explain_line(dynamo, field.format(index), products[index], lines[index])
+            raise Stale() from rejected  # the line would go through now: read again
+        return order
+
+    return await optimistic(read, write, "the stock of the order's products",
+                            attempts=ORDER_ATTEMPTS)
+
+
+def _order_actions(
+    user_id: str, lines: list[OrderLine], products: list[ProductRecord], shipping_address: str
+) -> tuple[OrderRecord, list[Action]]:
+    """The order, and the transaction that places it at the prices and names read."""
     moment = now_iso()
     order_id = new_ulid()
     items = [
@@ -435,15 +456,7 @@ async def place_order(dynamo: Dynamo, user_id: str, lines: list[OrderLine],
     actions.append(put(order.to_item(), "attribute_not_exists(PK)"))
     actions += [put(i.to_item(), "attribute_not_exists(PK)") for i in items]
     actions += [count_purchase(user_id, line.product_id) for line in lines]
-
-    for _ in range(ORDER_ATTEMPTS):
-        try:
-            await transact(dynamo, actions)
-            return order
-        except _LineRejected as rejected:
-            index = rejected.index
-            await _explain_line(dynamo, field.format(index), products[index], lines[index])
-    raise Conflict("stock kept changing while the order was placed; try again")
+    return order, actions
 
 
 async def _explain_line(dynamo: Dynamo, field: str, read: ProductRecord, line: OrderLine) -> None:
