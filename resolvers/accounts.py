@@ -126,12 +126,8 @@ async def _session_node(ctx: RequestContext, parts: tuple[str, ...]) -> SessionR
     return await session_of_viewer(ctx, parts[0])
 
 
-async def _user_node(ctx: RequestContext, parts: tuple[str, ...]) -> UserRecord | None:
-    return await ctx.loaders.user(parts[0])
-
-
-ids.register("User", UserRecord, ("user_id",), _user_node)
-ids.register("Session", SessionRecord, ("session_id",), _session_node)
+ids.register("User", UserRecord, ("user_id",), key=keys.user)
+ids.register("Session", SessionRecord, ("session_id",), load=_session_node)
 
 
 # ---------------------------------------------------------------- mutations

@@ -76,16 +76,8 @@ async def tag_posts(ctx: RequestContext, record: TagRecord, args: PageArgs) -> P
     return Page([p for p, _ in kept], [c for _, c in kept], links.has_next, links.has_previous)
 
 
-async def _category_node(ctx: RequestContext, parts: tuple[str, ...]) -> CategoryRecord | None:
-    return await ctx.loaders.category(parts[0])
-
-
-async def _tag_node(ctx: RequestContext, parts: tuple[str, ...]) -> TagRecord | None:
-    return await ctx.loaders.tag(parts[0])
-
-
-ids.register("Category", CategoryRecord, ("category_id",), _category_node)
-ids.register("Tag", TagRecord, ("tag_id",), _tag_node)
+ids.register("Category", CategoryRecord, ("category_id",), key=keys.category)
+ids.register("Tag", TagRecord, ("tag_id",), key=keys.tag)
 
 
 # ---------------------------------------------------------------- mutations

@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 
 import data.comments
-from data import posts
+from data import keys, posts
 from data.accounts import UserRecord
+from data.client import Key
 from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
@@ -71,19 +72,15 @@ async def replies(
     return await ctx.page(read, args)
 
 
-async def _reply_node(ctx: RequestContext, parts: tuple[str, ...]) -> CommentRecord | None:
-    post_id, parent_id, comment_id = parts
-    return await visible(ctx, await ctx.loaders.comment(post_id, comment_id, parent_id))
-
-
-async def _comment_node(ctx: RequestContext, parts: tuple[str, ...]) -> CommentRecord | None:
-    return await visible(ctx, await ctx.loaders.comment(parts[0], parts[1]))
+def _reply_key(post_id: str, parent_id: str, comment_id: str) -> Key:
+    return keys.comment(post_id, comment_id, parent_id)
 
 
 # A reply first: a comment record with a parent is a Reply, one without a Comment.
-ids.register("Reply", CommentRecord, ("post_id", "parent_id", "comment_id"), _reply_node,
-             type_name="Comment")
-ids.register("Comment", CommentRecord, ("post_id", "comment_id"), _comment_node)
+ids.register("Reply", CommentRecord, ("post_id", "parent_id", "comment_id"), key=_reply_key,
+             shown=can_see_comment, type_name="Comment")
+ids.register("Comment", CommentRecord, ("post_id", "comment_id"), key=keys.comment,
+             shown=can_see_comment)
 
 
 # ---------------------------------------------------------------- mutations

@@ -12,11 +12,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from data.client import Key
 from data.errors import InvalidInput
 from data.keys import valid_ulid
+from data.layout import Entity
 
 if TYPE_CHECKING:
     from resolvers.context import RequestContext
+
+
+# How `node` finds a kind's record from a global ID's parts.
+Load = Callable[["RequestContext", tuple[str, ...]], Awaitable[Any]]
+# Whether the viewer may see a record (the rule of the fields that serve it).
+Shown = Callable[["RequestContext", Any], bool]
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class Kind:
     # The record fields a global ID carries, in order: enough for one GetItem.
     parts: tuple[str, ...]
     # The record behind the parts, or None if missing or hidden from the viewer.
-    load: Callable[[RequestContext, tuple[str, ...]], Awaitable[Any]]
+    load: Load
 
     def of(self, record: Any) -> str:
         """The global ID of `record`."""
@@ -45,18 +53,45 @@ KINDS: dict[str, Kind] = {}
 
 def register(
     name: str,
-    record: type,
+    record: type[Entity],
     parts: tuple[str, ...],
-    load: Callable[[RequestContext, tuple[str, ...]], Awaitable[Any]],
+    *,
+    key: Callable[..., Key] | None = None,
+    shown: Shown | None = None,
+    load: Load | None = None,
     type_name: str | None = None,
 ) -> Kind:
-    """Make `name` a kind of node: IDs of it decode, and `node` loads it with `load`.
+    """Make `name` a kind of node: IDs of it decode, and `node` loads it.
 
-    A record type may have several kinds (a comment or a reply); a record is of
-    the first kind registered whose parts it all has."""
+    `node` loads the record at `key(*parts)` through the batch loader, and
+    serves it where `shown(ctx, record)` allows (the rule of its fields); a kind
+    found another way gives its own `load` instead. A record type may have
+    several kinds (a comment or a reply): a record is of the first kind
+    registered whose parts it all has."""
+    if load is None:
+        if key is None:
+            raise TypeError("a kind needs a key or a load")
+        load = _by_key(record, key, shown)
     kind = Kind(name, type_name or name, record, parts, load)
     KINDS[name] = kind
     return kind
+
+
+def _by_key(record: type[Entity], key: Callable[..., Key], shown: Shown | None) -> Load:
+    async def load(ctx: RequestContext, parts: tuple[str, ...]) -> Any:
+        found = await ctx.loaders.record(record, key(*parts))
+        return found if found is not None and (shown is None or shown(ctx, found)) else None
+
+    return load
+
+
+async def fetch(
+    ctx: RequestContext, global_id: str, kinds: tuple[str, ...] | None = None, field: str = "id"
+) -> Any:
+    """The record behind `global_id` (of one of `kinds`, when given), or None if missing
+    or hidden from the viewer; BAD_USER_INPUT naming `field` if the ID is malformed."""
+    kind, parts = decode_as(global_id, kinds, field) if kinds else decode(global_id, field)
+    return await KINDS[kind].load(ctx, parts)
 
 
 def kind_of(record: Any) -> Kind:

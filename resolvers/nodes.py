@@ -26,8 +26,7 @@ MAX_NODES = 100
 
 async def node(ctx: RequestContext, global_id: str, field: str = "id") -> Any:
     """The record behind `global_id`, or None if missing or hidden from the viewer."""
-    kind, parts = ids.decode(global_id, field)
-    return await ids.KINDS[kind].load(ctx, parts)
+    return await ids.fetch(ctx, global_id, field=field)
 
 
 def nodes(ctx: RequestContext, global_ids: list[str]) -> list[Coroutine[Any, Any, Any]]:

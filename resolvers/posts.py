@@ -84,11 +84,7 @@ async def comments(ctx: RequestContext, record: PostRecord, args: PageArgs) -> P
     return await ctx.page(read, args)
 
 
-async def _node(ctx: RequestContext, parts: tuple[str, ...]) -> PostRecord | None:
-    return await visible(ctx, await ctx.loaders.post(parts[0]))
-
-
-ids.register("Post", PostRecord, ("post_id",), _node)
+ids.register("Post", PostRecord, ("post_id",), key=keys.post, shown=can_see_post)
 
 
 # ---------------------------------------------------------------- mutations

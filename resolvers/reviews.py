@@ -55,23 +55,14 @@ def rating(product: ProductRecord) -> Rating:
     return Rating(count=count, average=average, histogram=histogram)
 
 
-def visible(ctx: RequestContext, record: ReviewRecord | None) -> ReviewRecord | None:
-    return record if record is not None and can_see_review(ctx, record) else None
-
-
 def _review_key(gid: str) -> tuple[str, str]:
     """(productId, userId) of a review's global ID: the review's key."""
     product_id, user_id = ids.decode_as(gid, ("Review",))[1]
     return product_id, user_id
 
 
-async def _node(ctx: RequestContext, parts: tuple[str, ...]) -> ReviewRecord | None:
-    """The review behind a global ID's parts, or None if missing or hidden from the viewer."""
-    found = await ctx.loaders.record(ReviewRecord, keys.review(parts[0], parts[1]))
-    return visible(ctx, found)
-
-
-ids.register("Review", ReviewRecord, ("product_id", "user_id"), _node)
+ids.register("Review", ReviewRecord, ("product_id", "user_id"), key=keys.review,
+             shown=can_see_review)
 
 
 async def of_product(

@@ -58,7 +58,8 @@ async def products(
 
 async def order(ctx: RequestContext, global_id: str) -> OrderRecord | None:
     """The order, if the viewer is its customer or an admin; else null, as if missing."""
-    return await _order_node(ctx, ids.order_ref(global_id))
+    found: OrderRecord | None = await ids.fetch(ctx, global_id, ("Order",))
+    return found
 
 
 async def orders_by_status(ctx: RequestContext, status: str, args: PageArgs) -> Page[OrderRecord]:
@@ -79,17 +80,8 @@ async def item_product(ctx: RequestContext, record: OrderItemRecord) -> ProductR
     return await ctx.loaders.product(record.product_id)
 
 
-async def _product_node(ctx: RequestContext, parts: tuple[str, ...]) -> ProductRecord | None:
-    return await ctx.loaders.product(parts[0])
-
-
-async def _order_node(ctx: RequestContext, parts: tuple[str, ...]) -> OrderRecord | None:
-    found = await ctx.loaders.order(parts[0], parts[1])
-    return found if found is not None and can_see_order(ctx, found) else None
-
-
-ids.register("Product", ProductRecord, ("product_id",), _product_node)
-ids.register("Order", OrderRecord, ("user_id", "order_id"), _order_node)
+ids.register("Product", ProductRecord, ("product_id",), key=keys.product)
+ids.register("Order", OrderRecord, ("user_id", "order_id"), key=keys.order, shown=can_see_order)
 
 
 # ---------------------------------------------------------------- mutations
