@@ -4,6 +4,7 @@ development tools or the command line, and config/ is a leaf."""
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,3 +57,20 @@ def test_config_imports_nothing_of_the_project() -> None:
         for path in sources("config")
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+# `# type: ignore[code]  # why`: a silenced check says which and why, on its line.
+_IGNORE = re.compile(r"type: ignore(?!\[[a-z-]+(?:, [a-z-]+)*\]  # \S)")
+
+
+def test_every_silenced_type_check_says_why() -> None:
+    assert _IGNORE.search("x = 1  # type: ignore")
+    assert _IGNORE.search("x = 1  # type: ignore[misc]")
+    assert not _IGNORE.search("x = 1  # type: ignore[misc]  # graphql-core awaits it")
+    unexplained = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sources(*RUNTIME, "config", "dev")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if _IGNORE.search(line)
+    ]
+    assert unexplained == []
