@@ -1,8 +1,9 @@
 """Pages of named reads: Relay connections over key-condition Queries, exact both ways.
 
-A `ListRead` (see `data.access`) names what to read; `read_page` reads one
-page of it through a `Runner` (the request's loaders, which coalesce and
-deduplicate Queries), and returns the records with their cursors.
+A `ListRead`, named by an aggregate's module (`data.posts.feed`, ...), says what
+to read; `read_page` reads one page of it through a `Runner` (the request's
+loaders, which coalesce and deduplicate Queries), and returns the records with
+their cursors.
 
 A page asks DynamoDB for one item more than it shows, so `hasNextPage`
 (forward) or `hasPreviousPage` (backward) is exact. The flag on the other side

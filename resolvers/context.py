@@ -112,7 +112,7 @@ class RequestContext:
         return self.role == "ADMIN"
 
     async def page(self, read: ListRead[T], args: PageArgs) -> Page[T]:
-        """One page of a named read (`data.access`), through this request's loaders."""
+        """One page of a named read (`data.posts.feed`, ...), through this request's loaders."""
         return await read_page(self.loaders, self.cursors, read, args)
 
     async def every(self, read: ListRead[T]) -> list[T]:
