@@ -1,4 +1,5 @@
-"""Accounts and sessions: every write of a user's credentials, role or profile.
+"""Accounts: users, profiles and sessions; their item layouts, their reads, and every
+write of a user's credentials, role or profile.
 
 This is the only module that hashes, checks or writes `passwordHash`, and the
 hash never leaves it: callers get items with the hash stripped, so they can

@@ -1,7 +1,6 @@
-"""The catalog's writes: categories and tags, each with its slug lock.
-
-Posts and comments have modules of their own; the pieces all of them build
-their transactions from are the write kit's (`data.writes`).
+"""The catalog: categories and tags, their item layouts, their lists (children,
+tags by name, the published posts filed under each) and their writes, each with
+its slug lock.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Comment writes: add, edit, moderate, delete, with the counters they move.
+"""Comments and replies: the item layout, the lists of them, and the writes (add,
+edit, moderate, delete) with the counters they move.
 
 commentCount on the post counts its APPROVED comments and replies, replyCount
 on a top-level comment its APPROVED replies. A write moves them in the same

@@ -1,4 +1,5 @@
-"""Post writes: create, edit, publish / archive, delete, likes and views.
+"""Posts: the item layout, the lists of posts (by author, the sharded feed), and the
+writes: create, edit, publish / archive, delete, likes and views.
 
 Every write that touches more than one item is one TransactWriteItems, as
 data-model.md lists them. A write that depends on the post's current state

@@ -1,4 +1,5 @@
-"""Every write of the shop: products, stock and orders.
+"""The shop: products, orders, their lines and purchases; their item layouts, their
+lists, and every write of them.
 
 Callers pass validated values; this module builds the keys, the conditions and
 the transactions, and turns a failed condition into the error it means. Stock
