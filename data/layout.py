@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar, Self
@@ -174,17 +175,17 @@ class Attributes:
         )
 
 
-class Entity(Attributes):
+class Entity(Attributes, ABC):
     """A record stored as an item of its own: attributes, `entityType` and keys."""
 
     entity_type: ClassVar[str]
 
+    @abstractmethod
     def keys(self, **layout: Any) -> Item:
         """The item's table key, and its index keys where it is in an index now.
 
         `layout` carries the table's configured shape where a key depends on it
         (a post's feed shard count)."""
-        raise NotImplementedError
 
     def to_item(self, **layout: Any) -> Item:
         """The whole item, as data-model.md lays it out."""
