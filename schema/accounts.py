@@ -3,7 +3,6 @@ their mutations."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -14,7 +13,7 @@ import schema.reviews
 import schema.shop
 from data.accounts import ProfileRecord, SessionRecord, UserRecord
 from data.pages import page_args
-from resolvers import accounts, ids
+from resolvers import accounts
 from schema.connection import Connection, connection, nodes_select
 from schema.enums import PostStatus, Role, SortOrder, UserStatus
 from schema.node import Info, Node, from_record
@@ -61,7 +60,7 @@ class Session(Node):
 
     @classmethod
     def of(cls, rec: SessionRecord) -> Session:
-        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
+        return from_record(cls, rec)
 
     created_at: DateTime
 
@@ -83,7 +82,6 @@ class User(Node):
         return from_record(
             cls,
             rec,
-            id=strawberry.ID(ids.global_id(rec)),
             display_name=accounts.display_name(rec),
             role=Role(rec.role),
             status=UserStatus(rec.status),
@@ -170,14 +168,12 @@ class User(Node):
         to: DateTime | None = None,
         order: SortOrder | None = SortOrder.NEWEST_FIRST,
     ) -> Connection[Annotated[Order, strawberry.lazy("schema.shop")]]:
-        since: datetime | None = from_
-        until: datetime | None = to
         page = await accounts.orders(
             info.context,
             self.rec,
             page_args(first, after, last, before),
-            since,
-            until,
+            from_,
+            to,
             order != SortOrder.OLDEST_FIRST,
         )
         return connection(page, schema.shop.Order.of)

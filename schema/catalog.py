@@ -10,7 +10,7 @@ from strawberry import UNSET
 import schema.posts
 from data.catalog import CategoryRecord, TagRecord
 from data.pages import page_args
-from resolvers import catalog, ids
+from resolvers import catalog
 from schema.connection import Connection, connection, nodes_select
 from schema.inputs import or_none
 from schema.node import Info, Node, from_record
@@ -25,7 +25,7 @@ class Category(Node):
 
     @classmethod
     def of(cls, rec: CategoryRecord) -> Category:
-        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
+        return from_record(cls, rec)
 
     name: str
 
@@ -72,7 +72,7 @@ class Tag(Node):
 
     @classmethod
     def of(cls, rec: TagRecord) -> Tag:
-        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
+        return from_record(cls, rec)
 
     name: str
 

@@ -11,7 +11,7 @@ import schema.accounts
 import schema.posts
 from data.comments import CommentRecord
 from data.pages import page_args
-from resolvers import comments, ids
+from resolvers import comments
 from schema.connection import Connection, connection
 from schema.enums import CommentStatus
 from schema.inputs import or_none
@@ -30,7 +30,7 @@ class Comment(Node):
     @classmethod
     def of(cls, rec: CommentRecord) -> Comment:
         return from_record(
-            cls, rec, id=strawberry.ID(ids.global_id(rec)), status=CommentStatus(rec.status)
+            cls, rec, status=CommentStatus(rec.status)
         )
 
     content: str

@@ -38,8 +38,10 @@ def _copied(cls: type) -> tuple[str, ...]:
 
 def from_record(cls: type[T], rec: Any, **computed: Any) -> T:
     """An object of `cls` over `rec`: each plain field from the record's attribute of the
-    same name, unless `computed` gives it."""
+    same name, unless `computed` gives it; a Node's `id` is its record's global ID."""
     values = {name: getattr(rec, name) for name in _copied(cls) if name not in computed}
+    if issubclass(cls, Node):
+        values["id"] = strawberry.ID(ids.global_id(rec))
     build: Callable[..., T] = cls
     return build(rec=rec, **values, **computed)
 

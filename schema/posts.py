@@ -13,7 +13,7 @@ import schema.comments
 from data.pages import page_args
 from data.posts import PostRecord
 from data.writes import KEEP, Keep
-from resolvers import ids, posts
+from resolvers import posts
 from schema.connection import Connection, connection
 from schema.enums import PostStatus
 from schema.inputs import or_keep, or_none
@@ -32,8 +32,7 @@ class Post(Node):
 
     @classmethod
     def of(cls, rec: PostRecord) -> Post:
-        gid = strawberry.ID(ids.global_id(rec))
-        return from_record(cls, rec, id=gid, status=PostStatus(rec.status))
+        return from_record(cls, rec, status=PostStatus(rec.status))
 
     title: str
 

@@ -19,7 +19,7 @@ from data.accounts import UserRecord
 from data.pages import PageArgs
 from data.reviews import ReviewRecord
 from data.shop import ProductRecord
-from resolvers import ids, reviews
+from resolvers import reviews
 from schema.connection import Connection, connection
 from schema.inputs import or_none
 from schema.node import Info, Node, from_record
@@ -44,7 +44,7 @@ class Review(Node):
     @classmethod
     def of(cls, rec: ReviewRecord) -> Review:
         return from_record(
-            cls, rec, id=strawberry.ID(ids.global_id(rec)), status=ReviewStatus(rec.status)
+            cls, rec, status=ReviewStatus(rec.status)
         )
 
     @strawberry.field(description="Null when the product was deleted by another writer.")

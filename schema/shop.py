@@ -10,7 +10,7 @@ import schema.accounts
 import schema.reviews
 from data.pages import page_args
 from data.shop import OrderItemRecord, OrderRecord, ProductRecord
-from resolvers import ids, shop
+from resolvers import shop
 from schema.connection import Connection
 from schema.enums import OrderStatus
 from schema.node import Info, Node, from_record
@@ -27,7 +27,7 @@ class Product(Node):
 
     @classmethod
     def of(cls, rec: ProductRecord) -> Product:
-        return from_record(cls, rec, id=strawberry.ID(ids.global_id(rec)))
+        return from_record(cls, rec)
 
     name: str
 
@@ -110,7 +110,6 @@ class Order(Node):
         return from_record(
             cls,
             rec,
-            id=strawberry.ID(ids.global_id(rec)),
             status=OrderStatus(rec.status),
         )
 
