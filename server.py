@@ -16,13 +16,15 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from config import (
     ConfigurationError,
     HttpSettings,
+    LiveSettings,
     Settings,
     load_http_settings,
+    load_live_settings,
     load_settings,
 )
 from data.accounts import ensure_admin
@@ -30,13 +32,21 @@ from data.client import Dynamo
 from data.cursors import CursorSigner
 from data.errors import InvalidInput
 from data.table import describe_table
-from resolvers.context import RequestContext, build_context
+from live import Hub
+from resolvers.context import (
+    RequestContext,
+    build_context,
+    connection_context,
+    viewer_of,
+)
 from schema.build import make_schema
 from web import (
     AccessLog,
     Cors,
     Documents,
     GraphQLEndpoint,
+    LiveConnection,
+    LiveEndpoint,
     QueryStore,
     TrustedDocuments,
 )
@@ -66,7 +76,8 @@ async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> N
 
 
 def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
-               http: HttpSettings | None = None, ide: Ide | None = None) -> Starlette:
+               http: HttpSettings | None = None, ide: Ide | None = None,
+               live: LiveSettings | None = None) -> Starlette:
     """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup.
 
     `ide` is served in development only: production never serves an IDE, whoever asks.
@@ -75,6 +86,7 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
     if settings.production:
         ide = None
     http = http or load_http_settings(settings.production)
+    live = live or load_live_settings()
     owned = dynamo is None
     client = dynamo or Dynamo(settings)
     cursors = CursorSigner(settings.secret)
@@ -84,8 +96,17 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         return await build_context(settings, client, cursors, request_id,
                                    headers.get("authorization"), headers.get("user-agent"))
 
+    def operation_context(connection: LiveConnection, request_id: str) -> RequestContext:
+        return connection_context(settings, client, cursors, request_id, connection,
+                                  connection.viewer, connection.headers.get("user-agent"))
+
+    async def identify(authorization: str) -> object:
+        return await viewer_of(client, authorization)
+
+    schema = make_schema(introspection=settings.introspection)
+    hub = Hub(settings, live, client)
     graphql = GraphQLEndpoint(
-        make_schema(introspection=settings.introspection),
+        schema,
         http,
         Documents(QueryStore(http.apq_cache_bytes), trusted),
         make_context,
@@ -102,7 +123,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
             return JSONResponse({"ready": False, "reason": str(exc)}, status_code=503)
         status = (table or {}).get("TableStatus")
         ready = status == "ACTIVE"
-        return JSONResponse({"ready": ready, "table": settings.table_name, "status": status},
+        return JSONResponse({"ready": ready, "table": settings.table_name, "status": status,
+                             "stream": hub.status},
                             status_code=200 if ready else 503)
 
     @asynccontextmanager
@@ -111,13 +133,17 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
             if settings.bootstrap_admin_email:
                 await bootstrap_admin(client, settings.bootstrap_admin_email,
                                       settings.bootstrap_admin_password)
+            await hub.start()
             yield
         finally:
+            await hub.stop()
             if owned:
                 await client.close()
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
+        WebSocketRoute("/graphql", LiveEndpoint(schema, hub, http, live, identify,
+                                                operation_context)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]

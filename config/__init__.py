@@ -8,14 +8,17 @@ are listed in the README's Configuration section.
 from config.cache import cache_root
 from config.gateway import Settings, load_settings, table_name
 from config.http import HttpSettings, load_http_settings
+from config.live import LiveSettings, load_live_settings
 from config.variables import ConfigurationError, whole_number
 
 __all__ = [
     "ConfigurationError",
     "HttpSettings",
+    "LiveSettings",
     "Settings",
     "cache_root",
     "load_http_settings",
+    "load_live_settings",
     "load_settings",
     "table_name",
     "whole_number",

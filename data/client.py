@@ -24,7 +24,7 @@ from data.transport import Transport, backoff
 from data.wire import Item, from_wire, to_wire
 
 __all__ = ["BATCH_GET_MAX", "BATCH_WRITE_MAX", "Dynamo", "Item", "Key", "backoff",
-           "from_wire", "key_tuple", "to_wire"]
+           "boto_client", "from_wire", "key_tuple", "to_wire"]
 
 Key = dict[str, str]
 
@@ -47,6 +47,23 @@ def key_tuple(key: Key) -> tuple[str, str]:
     return (key["PK"], key["SK"])
 
 
+def boto_client(settings: Settings, service: str, **config: Any) -> Any:
+    """A boto3 client of `service` ("dynamodb", "dynamodbstreams") for the configured
+    endpoint; a local engine with no credentials configured gets placeholder ones.
+    Its calls block: run them off the event loop."""
+    session = boto3.session.Session()
+    local = settings.endpoint is not None and session.get_credentials() is None
+    make: Any = session.client  # typed per service name; `service` is any of them
+    return make(
+        service,
+        endpoint_url=settings.endpoint,
+        region_name=settings.region,
+        aws_access_key_id="local" if local else None,
+        aws_secret_access_key="local" if local else None,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}, **config),
+    )
+
+
 class Dynamo:
     """The table the gateway serves and the one connection pool it is reached through."""
 
@@ -60,16 +77,7 @@ class Dynamo:
     def client(self) -> Any:
         """boto3's client, for tests that write off the event loop as another service would."""
         if self._boto is None:
-            session = boto3.session.Session()
-            local = self.settings.endpoint is not None and session.get_credentials() is None
-            self._boto = session.client(
-                "dynamodb",
-                endpoint_url=self.settings.endpoint,
-                region_name=self.settings.region,
-                aws_access_key_id="local" if local else None,
-                aws_secret_access_key="local" if local else None,
-                config=Config(retries={"mode": "standard", "max_attempts": 4}),
-            )
+            self._boto = boto_client(self.settings, "dynamodb")
         return self._boto
 
     async def close(self) -> None:

@@ -11,16 +11,19 @@ is FORBIDDEN unless they moderate.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import data.comments
 from data import keys, posts
 from data.accounts import UserRecord
+from data.changes import Change
 from data.client import Key
 from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
 from data.posts import PostRecord
-from resolvers import ids, validate
+from live import topics
+from resolvers import ids, live, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
 from resolvers.permissions import (
@@ -167,3 +170,27 @@ async def moderate_comment(ctx: RequestContext, global_id: str, status: str) -> 
     return await data.comments.set_comment_status(
         ctx.dynamo, pid, cid, parent_id, status, _visible(ctx)
     )
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+async def comment_added(ctx: RequestContext,
+                        post_gid: str) -> AsyncIterator[CommentRecord | Exception]:
+    """Comments and replies written on a post from now on, by anyone, as the viewer may
+    see them: a hidden one reaches only its author and moderators, and reaches the
+    others when it is approved. A post the viewer cannot see is NOT_FOUND."""
+    pid = ids.post_id(post_gid, "postId")
+    found = await ctx.loaders.post(pid)
+    if found is None or not can_see_post(ctx, found):
+        raise NotFound("post not found")
+
+    def admit(change: Change) -> CommentRecord | None:
+        written, before = change.new(CommentRecord), change.old(CommentRecord)
+        if written is None or written.post_id != pid or not can_see_comment(ctx, written):
+            return None
+        if before is not None and can_see_comment(ctx, before):
+            return None  # this viewer could see it already
+        return written
+
+    return await live.follow(ctx, topics.comments_of(pid), admit)

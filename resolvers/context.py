@@ -14,7 +14,7 @@ import asyncio
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from config import Settings
 from data import keys
@@ -24,6 +24,7 @@ from data.clock import now, parse_iso
 from data.cursors import CursorSigner
 from data.pages import ListRead, Page, PageArgs, read_all, read_page
 from data.tokens import claimed_user, token_hash
+from live import Hub
 from loaders.loader_set import LoaderSet
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{16,256}$")
@@ -42,6 +43,18 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
+class Connection(Protocol):
+    """The WebSocket connection an operation came over; subscriptions need one."""
+
+    hub: Hub
+
+    def act_as(self, session: SessionRecord | None, user: UserRecord | None) -> None:
+        """Operations started from now on run as `user` (None: anonymously)."""
+
+    def too_slow(self) -> None:
+        """A subscription fell too far behind: close the connection."""
+
+
 @dataclass
 class RequestContext:
     settings: Settings
@@ -50,6 +63,7 @@ class RequestContext:
     cursors: CursorSigner
     request_id: str
     user_agent: str | None = None
+    connection: Connection | None = None
     _session: SessionRecord | None = field(default=None, repr=False)
     _viewer: UserRecord | None = field(default=None, repr=False)
 
@@ -154,12 +168,44 @@ async def build_context(
     return context
 
 
+def signed_in(session: SessionRecord | None, user: UserRecord | None) -> bool:
+    """Whether `session` is live, names `user`, and `user` may sign in."""
+    if session is None or user is None or session.user_id != user.user_id:
+        return False
+    return parse_iso(session.expires_at) > now() and user.status not in ("SUSPENDED", "INACTIVE")
+
+
 def _identify(context: RequestContext, session: SessionRecord | None,
               user: UserRecord | None) -> None:
-    """Act as `user` if `session` is live and names it and the user may sign in; a bad or
-    expired token, or a suspended user, leaves the request anonymous."""
-    if session is None or user is None or session.user_id != user.user_id:
-        return
-    if parse_iso(session.expires_at) <= now() or user.status in ("SUSPENDED", "INACTIVE"):
-        return
-    context.act_as(session, user)
+    """Act as `user` if signed in; a bad or expired token, or a suspended user, leaves
+    the request anonymous."""
+    if signed_in(session, user):
+        context.act_as(session, user)
+
+
+async def viewer_of(dynamo: Dynamo, authorization: str | None
+                    ) -> tuple[SessionRecord, UserRecord] | None:
+    """The live session and its user behind an `Authorization: Bearer …` value; None when
+    it names none (no token, a bad or expired one, a suspended user)."""
+    token = bearer_token(authorization)
+    if token is None:
+        return None
+    loaders = LoaderSet(dynamo)
+    session = await loaders.session(token_hash(token))
+    user = await loaders.user(session.user_id) if session else None
+    if session is None or user is None or not signed_in(session, user):
+        return None
+    return session, user
+
+
+def connection_context(settings: Settings, dynamo: Dynamo, cursors: CursorSigner,
+                       request_id: str, connection: Connection,
+                       viewer: tuple[SessionRecord, UserRecord] | None,
+                       user_agent: str | None = None) -> RequestContext:
+    """The context of one operation over a WebSocket: loaders of its own, and the viewer
+    the connection signed in as (known already: nothing waits for the token)."""
+    context = RequestContext(settings, dynamo, LoaderSet(dynamo), cursors, request_id,
+                             user_agent=user_agent, connection=connection)
+    if viewer is not None:
+        context.act_as(*viewer)
+    return context

@@ -8,6 +8,7 @@ see but not edit is FORBIDDEN.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import data.comments
@@ -15,12 +16,14 @@ import data.posts
 from data import keys
 from data.accounts import UserRecord
 from data.catalog import CategoryRecord, TagRecord
+from data.changes import Change
 from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
 from data.posts import PostRecord
 from data.writes import KEEP, Keep
-from resolvers import ids, validate
+from live import topics
+from resolvers import ids, live, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
 from resolvers.permissions import can_see_post, require_viewer, sees_all_posts_of
@@ -270,3 +273,18 @@ async def unlike_post(ctx: RequestContext, global_id: str) -> PostRecord:
 async def record_view(ctx: RequestContext, global_id: str) -> int:
     """One more view of a post the viewer (signed in or not) can see; the new count."""
     return await data.posts.record_view(ctx.dynamo, ids.post_id(global_id), _visible_post(ctx))
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+async def post_published(ctx: RequestContext) -> AsyncIterator[PostRecord | Exception]:
+    """Posts that become PUBLISHED from now on, whoever publishes them."""
+
+    def admit(change: Change) -> PostRecord | None:
+        published, before = change.new(PostRecord), change.old(PostRecord)
+        if published is None or published.status != "PUBLISHED":
+            return None
+        return None if before is not None and before.status == "PUBLISHED" else published
+
+    return await live.follow(ctx, topics.PUBLISHED_POSTS, admit)

@@ -16,16 +16,18 @@ half-written. Decisions beyond the contract:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 
 import data.shop
 from data import keys
 from data.accounts import UserRecord
-from data.errors import InvalidInput
+from data.changes import Change
+from data.errors import InvalidInput, NotFound
 from data.pages import Page, PageArgs
 from data.shop import OrderItemRecord, OrderRecord, ProductRecord
-from resolvers import ids, validate
+from live import topics
+from resolvers import ids, live, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
 from resolvers.permissions import can_see_order, require_admin, require_viewer
@@ -175,3 +177,28 @@ async def cancel_order(ctx: RequestContext, global_id: str) -> OrderRecord:
         # The customer is part of the order's ID: no read is needed to refuse.
         raise Forbidden("only the customer or an admin may cancel this order")
     return await data.shop.cancel_order(ctx.dynamo, user_id, order_id, allowed)
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+async def order_status_changed(ctx: RequestContext,
+                               global_id: str) -> AsyncIterator[OrderRecord | Exception]:
+    """The order each time its status changes, whoever changes it: its customer and
+    admins only, as with cancelOrder (FORBIDDEN for anyone else)."""
+    viewer = require_viewer(ctx)
+    user_id, order_id = ids.order_ref(global_id, "orderId")
+    if viewer.user_id != user_id and not ctx.is_admin:
+        raise Forbidden("only the customer or an admin may follow this order")
+    if await ctx.loaders.order(user_id, order_id) is None:
+        raise NotFound("order not found")
+
+    def admit(change: Change) -> OrderRecord | None:
+        placed, before = change.new(OrderRecord), change.old(OrderRecord)
+        if placed is None or before is None or placed.order_id != order_id:
+            return None
+        if placed.status == before.status or not can_see_order(ctx, placed):
+            return None
+        return placed
+
+    return await live.follow(ctx, topics.order(order_id), admit)

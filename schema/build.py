@@ -24,6 +24,7 @@ from schema.names import CachedNames
 from schema.parse_cache import MAX_DOCUMENTS, ParseCache
 from schema.query import Query
 from schema.scalars import SCALARS
+from schema.subscription import Subscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -53,6 +54,7 @@ def make_schema(introspection: bool = True) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             ErrorCodes,
             CostReport,

@@ -14,6 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import StreamExecutionResult
 
 from data.errors import Conflict, InvalidInput, NotEntitled, NotFound, OutOfStock, Unavailable
 from resolvers import ids
@@ -106,15 +107,22 @@ class ErrorCodes(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
+        self._classify(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Over a WebSocket, each result of a subscription leaves before the operation ends.
+        self._classify(result)
+        yield
+
+    def _classify(self, result: Any) -> None:
         context = self.execution_context
-        result = context.result
         errors = getattr(result, "errors", None)
         if not errors:
             return
         request_id = getattr(context.context, "request_id", "-")
         pre_execution = bool(context.pre_execution_errors)
         classified = [classify(e, request_id, pre_execution) for e in errors]
-        result.errors = classified  # type: ignore[union-attr]  # a result that has errors
+        result.errors = classified
         for error in classified:
             code = (error.extensions or {}).get("code")
             if code != "INTERNAL_SERVER_ERROR":  # those were logged with their traceback

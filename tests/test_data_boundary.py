@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ABOVE_DATA = ("server.py", "cli.py", "web", "schema", "resolvers", "loaders")
+ABOVE_DATA = ("server.py", "cli.py", "web", "schema", "resolvers", "loaders", "live")
 # A key prefix (`POST#`), an index name (`GSI1`), or DynamoDB expression syntax.
 FORBIDDEN = re.compile(
     r"^[A-Z_]+#|#[A-Z_]*$|^GSI\d|"

@@ -1,5 +1,5 @@
-"""The layers' boundaries, read from the source: the runtime never imports the
-development tools or the command line, and config/ is a leaf."""
+"""The layers' boundaries, read from the source: imports point down the layers, the
+runtime never imports the development tools or the command line, and config/ is a leaf."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNTIME = ("server.py", "web", "schema", "resolvers", "loaders", "data")
+RUNTIME = ("server.py", "web", "schema", "resolvers", "loaders", "live", "data")
 # What only the command line, the tests and the bench may import.
 TOOLING = {"dev", "cli"}
 
@@ -45,6 +45,25 @@ def test_the_runtime_never_imports_the_tooling() -> None:
     assert len(files) > 40, "the runtime's files were not found"
     offenders = {
         str(path.relative_to(ROOT)): sorted(imported(path) & TOOLING) for path in files
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+# Each layer, and the layers above it: nothing imports from a layer above its own.
+ABOVE = {
+    "data": {"live", "loaders", "resolvers", "schema", "web", "server"},
+    "live": {"loaders", "resolvers", "schema", "web", "server"},
+    "loaders": {"live", "resolvers", "schema", "web", "server"},
+    "resolvers": {"schema", "web", "server"},
+    "schema": {"web", "server"},
+    "web": {"server"},
+}
+
+
+def test_imports_point_down_the_layers() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported(path) & above)
+        for layer, above in ABOVE.items() for path in sources(layer)
     }
     assert {path: names for path, names in offenders.items() if names} == {}
 

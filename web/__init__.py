@@ -1,8 +1,10 @@
-"""The HTTP layer: GraphQL over HTTP, persisted documents, CORS and the access log."""
+"""The HTTP layer: GraphQL over HTTP and over WebSocket, persisted documents, CORS and
+the access log."""
 
 from web.access_log import AccessLog
 from web.cors import Cors
 from web.endpoint import GraphQLEndpoint
+from web.live import LiveConnection, LiveEndpoint
 from web.persisted import (
     Documents,
     QueryStore,
@@ -18,6 +20,8 @@ __all__ = [
     "Cors",
     "Documents",
     "GraphQLEndpoint",
+    "LiveConnection",
+    "LiveEndpoint",
     "QueryStore",
     "RequestError",
     "TrustedDocuments",

@@ -8,6 +8,8 @@ preflight is a GraphQL-shaped JSON error like every other refusal.
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -64,3 +66,12 @@ class Cors(CORSMiddleware):
                             "extensions": {"code": "CORS_PREFLIGHT_REFUSED"}}]}
         return Response(orjson.dumps(body), status_code=400, media_type="application/json",
                         headers={"Vary": "Origin"})
+
+
+def allows_origin(settings: HttpSettings, origin: str) -> bool:
+    """Whether pages on `origin` may call the gateway (the WebSocket handshake asks too)."""
+    origin = origin.rstrip("/")
+    if "*" in settings.cors_origins or origin in settings.cors_origins:
+        return True
+    pattern = settings.cors_origin_pattern
+    return pattern is not None and re.fullmatch(pattern, origin) is not None
