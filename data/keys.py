@@ -151,6 +151,11 @@ def email_lock(email: str) -> Key:
     return {"PK": f"EMAIL#{normalise_email(email)}", "SK": "EMAIL"}
 
 
+def lease(name: str) -> Key:
+    """A lease item: who holds `name` (the stream reader's, say) and until when."""
+    return {"PK": f"LEASE#{name}", "SK": "LEASE"}
+
+
 def session(token_hash: str) -> Key:
     return {"PK": f"SESSION#{valid_token_hash(token_hash)}", "SK": "SESSION"}
 

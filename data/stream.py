@@ -17,7 +17,6 @@ import asyncio
 import base64
 import functools
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from config import Settings
 from data.changes import Change
-from data.client import boto_client
+from data.client import backoff, boto_client
 
 log = logging.getLogger("tablegate.stream")
 
@@ -99,7 +98,7 @@ class StreamReader:
                 except (BotoCoreError, ClientError, StreamMissing) as exc:
                     self._failed(exc)
                     attempt += 1
-                    await asyncio.sleep(random.uniform(0.5, 1.0) * min(5.0, 0.1 * 2**attempt))
+                    await asyncio.sleep(backoff(attempt, cap=5.0))
                     continue
                 if not read:
                     await asyncio.sleep(self._poll)

@@ -59,9 +59,9 @@ _TARGET_PREFIX = "DynamoDB_20120810."
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
-def backoff(attempt: int) -> float:
-    """Full-jitter exponential backoff, capped at about a second."""
-    return random.uniform(0, min(1.0, 0.025 * 2**attempt))
+def backoff(attempt: int, cap: float = 1.0) -> float:
+    """Full-jitter exponential backoff, capped at `cap` seconds (about a second)."""
+    return random.uniform(0, min(cap, 0.025 * 2**attempt))
 
 
 @cache

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from config import LiveSettings, Settings
 from data.client import Dynamo
+from live.broadcast import BroadcastFeed
 from live.broker import Broker, Inbox
 from live.local import LocalFeed
 
@@ -43,8 +44,6 @@ class Hub:
         self.broker = Broker(live.subscriber_queue)
         self._feed: Feed
         if live.broadcast_url:
-            from live.broadcast import BroadcastFeed  # redis is needed only then
-
             self._feed = BroadcastFeed(settings, live, dynamo, self.broker)
         else:
             self._feed = LocalFeed(settings, live, self.broker)
@@ -64,7 +63,11 @@ class Hub:
         await self._feed.ready()
         inbox, first = self.broker.open(topics, overflow)
         if first:
-            await self._feed.follow(first)
+            try:
+                await self._feed.follow(first)
+            except BaseException:
+                self.close(inbox)
+                raise
         return inbox
 
     def close(self, inbox: Inbox) -> None:
