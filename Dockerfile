@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY data ./data
+COPY live ./live
 COPY loaders ./loaders
 COPY resolvers ./resolvers
 COPY schema ./schema
