@@ -133,6 +133,17 @@ def _check_http_settings(settings: Settings) -> None:
         TrustedDocuments.load(http.trusted_documents)
 
 
+def _check_live_settings(workers: int) -> None:
+    """Refuse bad subscription settings in one line, and warn where every worker would
+    read the change stream: DynamoDB Streams throttles more than two readers a shard."""
+    from config import load_live_settings
+
+    if workers > 2 and load_live_settings().broadcast_url is None:
+        _say(f"warning: each of the {workers} workers reads the table's stream for its "
+             "subscribers, and DynamoDB Streams throttles more than two readers: set "
+             "TABLEGATE_BROADCAST_URL=redis://… so that one reads for all")
+
+
 def _persisted_manifest(folders: list[Path]) -> None:
     """Print Apollo's persisted-query manifest of the operations in `folders`."""
     import orjson
@@ -180,6 +191,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
     _check_port(settings)
     _check_bootstrap_admin(settings)
     _check_http_settings(settings)
+    _check_live_settings(workers)
     if workers == 1:
         if app is None:
             app = gateway(settings)
