@@ -245,7 +245,7 @@ def routes() -> list[BaseRoute]:
 
 
 # What the editor opens with (until GraphiQL has a tab of the user's own in localStorage):
-# a contract query that works signed out, and how to sign in.
+# a contract query that works signed out, how to sign in, and a subscription.
 EXAMPLE = """\
 # Welcome to tablegate. Run an operation with the play button or Ctrl-Enter.
 #
@@ -258,6 +258,7 @@ query HomeFeed {
   posts(first: 5) {
     pageInfo { hasNextPage endCursor }
     nodes {
+      id
       title
       publishedAt
       commentCount
@@ -269,9 +270,27 @@ query HomeFeed {
 query Me {
   viewer { email role }
 }
+
+# Subscriptions run over a WebSocket on this same URL, signed in by the same
+# Headers tab. Put a post id from HomeFeed in the Variables tab:
+#   {"postId": "<id>"}
+# then run CommentAdded: every comment added to that post from now on (by the
+# addComment mutation, from any client) shows below, until you press stop.
+# A dead token closes the socket (4403 Forbidden), which GraphiQL's client
+# retries for about 40 s before it shows the error; Me tells at once.
+subscription CommentAdded($postId: ID!) {
+  commentAdded(postId: $postId) {
+    id
+    content
+    author { displayName }
+  }
+}
 """
 
 
+# GraphiQL's bundle carries graphql-ws: given `subscriptionUrl`, createFetcher runs each
+# subscription on a socket of its own, sending the Headers tab's JSON as connection_init's
+# payload, which is where the gateway reads the bearer token (web/live.py).
 _BOOT = """
 const example = {example};
 const here = window.location;

@@ -27,6 +27,9 @@ from tests.gateway import serving
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on this machine (make test installs Debian's)")
+# Headless, and kept off the network beyond this machine (it is closed here).
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
 PAGE = """<!doctype html>
 <html><body>
@@ -78,11 +81,8 @@ def page_server() -> Iterator[tuple[int, list[bytes]]]:
 def shown(url: str, profile: Path) -> str:
     """The text of #out once the page has run, as headless Chromium renders it."""
     assert CHROMIUM is not None
-    # The flags keep Chromium off the network beyond this machine (it is closed here).
     done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000",
          "--dump-dom", url],
         capture_output=True, text=True, timeout=60,
     )

@@ -15,10 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import OperationDefinitionNode, parse, validate
 
 from config import Settings
 from data.client import Dynamo
 from dev import graphiql
+from schema.build import make_schema
 from server import create_app
 
 HTML = {"Accept": "text/html"}
@@ -136,6 +138,15 @@ async def test_page_opens_on_an_example_that_runs(
     assert len(nodes) == 5 and all(node["author"]["displayName"] for node in nodes)
     me = await gql_operation(http, example, "Me", admin)
     assert me["data"]["viewer"] == {"email": "admin@example.com", "role": "ADMIN"}
+
+
+def test_every_example_operation_is_valid() -> None:
+    # The browser test runs the subscription; this holds where there is no Chromium.
+    document = parse(graphiql.EXAMPLE)
+    assert validate(make_schema()._schema, document) == []
+    operations = {d.name.value: d.operation.value for d in document.definitions
+                  if isinstance(d, OperationDefinitionNode) and d.name is not None}
+    assert operations == {"HomeFeed": "query", "Me": "query", "CommentAdded": "subscription"}
 
 
 async def gql_operation(
