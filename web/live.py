@@ -3,8 +3,9 @@
 Strawberry speaks both protocols; this module gives it what the gateway adds:
 - the viewer, from `connection_init`'s payload (`{"Authorization": "Bearer …"}`,
   the key in any case) or else the upgrade request's Authorization header; a
-  token that names no live session is refused (4403) rather than served
-  anonymously, so a client never mistakes a dead token for a signed-in socket;
+  token that names no live session is refused rather than served anonymously,
+  so a client never mistakes a dead token for a signed-in socket (close 4403
+  saying why; the legacy protocol's `connection_error`, then close 1011);
 - a context of its own for every operation (fresh loaders, the connection's
   current viewer), where Strawberry would share one across the connection;
 - a cap on open operations per connection, refused with a coded error;
@@ -42,8 +43,10 @@ from web.cors import allows_origin
 log = logging.getLogger("tablegate.live")
 
 NO_PAYLOAD: UnsetType = UNSET  # connection_ack without a payload
+REFUSED = 4403  # graphql-transport-ws: connection_init was refused
 TOO_SLOW = 4008  # a subscriber let more changes wait than TABLEGATE_SUBSCRIBER_QUEUE
 TRY_AGAIN = 1013  # the viewer could not be looked up: DynamoDB is unavailable
+UNAUTHENTICATED = "Forbidden: the token names no live session; sign in again"
 
 Viewer = tuple[SessionRecord, UserRecord]
 Identify = Callable[[str], Any]  # an Authorization value → (awaitable) Viewer | None
@@ -83,7 +86,10 @@ class LiveConnection:
 
 class _Adapter(ASGIWebSocketAdapter):
     async def close(self, code: int, reason: str) -> None:
-        # The gateway may have closed the socket first (see `LiveEndpoint.on_ws_connect`).
+        # The gateway may have closed the socket first (see `LiveEndpoint.on_ws_connect`);
+        # a refusal says why, where Strawberry would say only "Forbidden".
+        if code == REFUSED:
+            reason = getattr(self.ws.state, "refusal", reason)
         await _close(self.ws, code, reason)
 
 
@@ -187,11 +193,9 @@ class LiveEndpoint(GraphQL[Any, None]):
             await _close(connection.websocket, TRY_AGAIN, "DynamoDB is unavailable; try again")
             raise ConnectionRejectionError() from exc
         if viewer is None:
-            raise ConnectionRejectionError(_unauthenticated())
+            connection.websocket.state.refusal = UNAUTHENTICATED
+            raise ConnectionRejectionError({"message": UNAUTHENTICATED,
+                                            "extensions": {"code": "UNAUTHENTICATED"}})
         connection.act_as(*viewer)
         return NO_PAYLOAD
 
-
-def _unauthenticated() -> dict[str, object]:
-    return {"message": "the token names no live session: sign in again",
-            "extensions": {"code": "UNAUTHENTICATED"}}
