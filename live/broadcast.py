@@ -121,7 +121,7 @@ class BroadcastFeed:
             if message is None or message.get("type") != "message":
                 continue
             topic = message["channel"].decode().removeprefix(self._prefix)
-            self._broker.deliver(topic, Change.from_json(message["data"]))
+            await self._broker.deliver(topic, Change.from_json(message["data"]))
 
     # ------------------------------------------------------------ the lease
 

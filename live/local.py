@@ -48,7 +48,7 @@ class LocalFeed:
     async def deliver(self, changes: list[Change]) -> None:
         for change in changes:
             for topic in topics_of(change):
-                self._broker.deliver(topic, change)
+                await self._broker.deliver(topic, change)
 
     async def stop(self) -> None:
         if self._task is not None:

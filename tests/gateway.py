@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -20,12 +21,28 @@ from dev.engine import free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@dataclass
+class Served:
+    """A running `tablegate serve`: its base URL and its process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
 @asynccontextmanager
 async def serving(settings: Settings, *arguments: str,
                   **environment: str) -> AsyncIterator[str]:
     """`tablegate serve ARGUMENTS` on the test table and a free port, once /healthz
     answers; yields its base URL and stops it by its PID afterwards. Without a
     TABLEGATE_SECRET in `environment`, serve makes one (as it does in development)."""
+    async with started(settings, *arguments, **environment) as served:
+        yield served.url
+
+
+@asynccontextmanager
+async def started(settings: Settings, *arguments: str,
+                  **environment: str) -> AsyncIterator[Served]:
+    """`serving`, yielding the process too (a test may kill it)."""
     port = free_port()
     env = {**os.environ, "DYNAMODB_ENDPOINT": str(settings.endpoint),
            "DYNAMODB_TABLE_NAME": settings.table_name, "HOST": "127.0.0.1",
@@ -47,7 +64,7 @@ async def serving(settings: Settings, *arguments: str,
                     await asyncio.sleep(0.1)
             else:
                 pytest.fail(f"tablegate serve {' '.join(arguments)} did not start")
-        yield url
+        yield Served(url, process)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

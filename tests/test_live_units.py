@@ -1,5 +1,6 @@
 """The pure parts of subscriptions, alone: a stream record as a change, which topics a
-change concerns, and the broker's bounded, deduplicating fan-out."""
+change concerns, and the broker's bounded, deduplicating fan-out that waits a while
+for a full subscriber before it closes it."""
 
 from __future__ import annotations
 
@@ -82,30 +83,44 @@ def test_which_changes_have_topics() -> None:
 
 
 async def test_the_broker_fans_out_once_and_closes_a_subscriber_that_falls_behind() -> None:
-    broker = Broker(limit=2)
+    broker = Broker(limit=2, patience=0.05)
     slow_told: list[bool] = []
     fast, first = broker.open(["a", "b"], overflow=lambda: None)
     slow, _ = broker.open(["a"], overflow=lambda: slow_told.append(True))
     assert sorted(first) == ["a", "b"] and len(broker) == 2
 
-    changes = [change("INSERT", comment_item(), None, event_id=f"e{i}") for i in range(3)]
-    broker.deliver("a", changes[0])
-    broker.deliver("a", changes[0])  # the same record again: a new reader resuming
+    changes = [change("INSERT", comment_item(), None, event_id=f"e{i}") for i in range(4)]
+    await broker.deliver("a", changes[0])
+    await broker.deliver("a", changes[0])  # the same record again: a new reader resuming
     assert await fast.get() is changes[0]
     assert await fast.get(timeout=0.01) is None
 
-    for each in changes[1:]:
-        broker.deliver("a", each)
-        assert await fast.get() is each  # the fast one keeps up
-    # The slow one read nothing, and a third change would have made three wait:
-    broker.deliver("a", extra := change("INSERT", comment_item(), None, event_id="e3"))
-    assert await fast.get() is extra
-    # closed, told, and forgotten by the broker.
+    await broker.deliver("a", changes[1])
+    assert await fast.get() is changes[1]  # the fast one keeps up
+    # The slow one read nothing: a third change finds its queue full, and it takes
+    # nothing within the patience: closed, told, and forgotten by the broker.
+    await broker.deliver("a", changes[2])
     assert slow.closed and slow.overflowed and slow_told == [True]
     assert await slow.get() is None
+    assert await fast.get() is changes[2]
     assert len(broker) == 1
     assert sorted(broker.close(fast)) == ["a", "b"]
     assert broker.topics == set()
+
+
+async def test_a_burst_larger_than_the_queue_reaches_a_subscriber_that_reads() -> None:
+    broker = Broker(limit=2, patience=5.0)
+    inbox, _ = broker.open(["a"], overflow=lambda: None)
+    burst = [change("INSERT", comment_item(), None, event_id=f"b{i}") for i in range(10)]
+
+    async def publish() -> None:
+        for each in burst:
+            await broker.deliver("a", each)
+
+    publishing = asyncio.create_task(publish())
+    received = [await inbox.get(timeout=5) for _ in burst]
+    await publishing
+    assert received == burst and not inbox.closed
 
 
 async def test_a_waiting_subscriber_wakes_for_a_change_or_its_close() -> None:
@@ -113,7 +128,7 @@ async def test_a_waiting_subscriber_wakes_for_a_change_or_its_close() -> None:
     inbox, _ = broker.open(["a"], overflow=lambda: None)
     waiting = asyncio.create_task(inbox.get())
     await asyncio.sleep(0)
-    broker.deliver("a", one := change("INSERT", comment_item(), None))
+    await broker.deliver("a", one := change("INSERT", comment_item(), None))
     assert await waiting is one
     waiting = asyncio.create_task(inbox.get())
     await asyncio.sleep(0)
