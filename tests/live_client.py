@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -141,7 +141,6 @@ class Operation:
 
     client: LiveClient
     id: str
-    probes_seen: list[str] = field(default_factory=list)
 
     async def message(self, timeout: float = WAIT) -> Message:
         return await self.client.receive(self.id, timeout)
@@ -181,10 +180,11 @@ def ws_url(base: str) -> str:
 @asynccontextmanager
 async def live(base: str, *, protocol: str = TRANSPORT_WS,
                headers: dict[str, str] | None = None, receive_buffer: int | None = None,
-               max_queue: int = 16) -> AsyncIterator[LiveClient]:
+               max_queue: int = 16, compress: bool = True) -> AsyncIterator[LiveClient]:
     """A WebSocket to the gateway at `base` (http://host:port). With `receive_buffer`,
     the socket's SO_RCVBUF is set before it connects, so that TCP's window stays
-    small and a client that stops reading soon stops the server's writes."""
+    small and a client that stops reading soon stops the server's writes (with
+    `compress=False`, as permessage-deflate would shrink what the test sends)."""
     sock = None
     if receive_buffer is not None:
         parsed = urlparse(base)
@@ -194,7 +194,8 @@ async def live(base: str, *, protocol: str = TRANSPORT_WS,
         await asyncio.get_running_loop().sock_connect(sock, (parsed.hostname, parsed.port))
     async with connect(ws_url(base), subprotocols=[protocol],  # type: ignore[list-item]
                        additional_headers=headers, sock=sock, max_queue=max_queue,
-                       ping_interval=None, max_size=2**23, close_timeout=2) as ws:
+                       ping_interval=None, max_size=2**23, close_timeout=2,
+                       compression="deflate" if compress else None) as ws:
         client = LiveClient(ws)
         try:
             yield client
@@ -219,22 +220,22 @@ async def until_live(operations: Sequence[Operation], probe: Callable[[], Awaita
     received one, then wait on each for the last probe written, so that no probe is
     left to arrive later. Any other event on the way fails the test."""
     written: list[str] = []
+    seen: list[str | None] = [None] * len(operations)
     for _ in range(PROBES):
         written.append(await probe())
-        for op in operations:
-            if op.probes_seen:
-                continue
-            with contextlib.suppress(TimeoutError):
-                op.probes_seen.append(key(await op.next(PROBE_WAIT)))
-        if all(op.probes_seen for op in operations):
+        for n, op in enumerate(operations):
+            if seen[n] is None:
+                with contextlib.suppress(TimeoutError):
+                    seen[n] = key(await op.next(PROBE_WAIT))
+                    assert seen[n] in written, (seen[n], written)
+        if None not in seen:
             break
     else:
         raise AssertionError(f"no probe reached every subscription: {written}")
-    for op in operations:
-        assert op.probes_seen[-1] in written, op.probes_seen
-        while op.probes_seen[-1] != written[-1]:
-            op.probes_seen.append(key(await op.next()))
-            assert op.probes_seen[-1] in written, op.probes_seen
+    for n, op in enumerate(operations):
+        while seen[n] != written[-1]:
+            seen[n] = key(await op.next())
+            assert seen[n] in written, (seen[n], written)
 
 
 # ---------------------------------------------------------------- items, as boto3 writes them

@@ -10,8 +10,12 @@ event that it would have come before has arrived.
 from __future__ import annotations
 
 import asyncio
+import base64
+import math
+import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -215,3 +219,231 @@ async def test_complete_stops_the_events(gateway: str, dynamo: Dynamo, world: An
         written = await write_comment(dynamo, post, world.author)
         assert (await going.data("commentAdded"))["content"] == written["content"]
         await nothing_more(stopped, seconds=0.5)
+
+
+async def test_a_hidden_comment_reaches_its_author_and_moderators_until_approved(
+        gateway: str, dynamo: Dynamo, world: Any, post: str) -> None:
+    """A PENDING or SPAM comment reaches its author and a moderator, not another user;
+    once moderated to APPROVED it reaches the other user, and nobody twice."""
+    variables = {"post": encode("Post", post)}
+    async with session(gateway, world.tokens["reader"]) as reader, \
+            session(gateway, world.tokens["moderator"]) as moderator, \
+            session(gateway, world.tokens["author"]) as other:
+        ops = [await client.subscribe(COMMENT_ADDED, variables)
+               for client in (reader, moderator, other)]
+        own, moderating, others = ops
+        await comments_live(dynamo, post, world.admin, *ops)
+
+        pending = await write_comment(dynamo, post, world.reader, "PENDING")
+        spam = await write_comment(dynamo, post, world.reader, "SPAM")
+        approved = await write_comment(dynamo, post, world.author)
+        for op in (own, moderating):
+            got = [await op.data("commentAdded") for _ in range(3)]
+            assert [(c["content"], c["status"]) for c in got] == [
+                (pending["content"], "PENDING"), (spam["content"], "SPAM"),
+                (approved["content"], "APPROVED")]
+        assert (await others.data("commentAdded"))["content"] == approved["content"]
+
+        comment_id = encode("Comment", post, pending["commentId"])
+        await graphql(gateway, """mutation($id: ID!) {
+            moderateComment(id: $id, status: APPROVED) { status } }""",
+                      {"id": comment_id}, world.tokens["moderator"])
+        event = await others.data("commentAdded")
+        assert (event["id"], event["status"]) == (comment_id, "APPROVED")
+        # Those who saw it hidden get it no second time: the next thing is a later comment.
+        last = await write_comment(dynamo, post, world.author)
+        for op in ops:
+            assert (await op.data("commentAdded"))["content"] == last["content"]
+
+
+# ---------------------------------------------------------------- postPublished
+
+
+async def test_publishing_a_draft_reaches_post_published_subscribers(
+        gateway: str, dynamo: Dynamo, settings: Settings, world: Any) -> None:
+    """A draft published with the publishPost mutation arrives, as does a post another
+    service puts into the table already PUBLISHED (the probes)."""
+    async def probe() -> str:
+        title = lc.mark()
+        _, items = lc.post_items(world.author, "PUBLISHED", settings.feed_shards, title)
+        await lc.put(dynamo, *items)
+        return title
+
+    draft, items = lc.post_items(world.author, "DRAFT", settings.feed_shards, "Going live")
+    await lc.put(dynamo, *items)
+    async with session(gateway) as anonymous, \
+            session(gateway, world.tokens["reader"]) as reader:
+        ops = [await anonymous.subscribe(POST_PUBLISHED), await reader.subscribe(POST_PUBLISHED)]
+        await until_live(ops, probe, lambda p: p["data"]["postPublished"]["title"])
+        await graphql(gateway, "mutation($id: ID!) { publishPost(id: $id) { status } }",
+                      {"id": encode("Post", draft)}, world.tokens["author"])
+        for op in ops:
+            assert await op.data("postPublished") == {
+                "id": encode("Post", draft), "title": "Going live", "status": "PUBLISHED"}
+
+
+# ---------------------------------------------------------------- orderStatusChanged
+
+
+async def test_an_order_status_change_reaches_its_customer_and_admins(
+        gateway: str, dynamo: Dynamo, world: Any) -> None:
+    """Status changes (boto3 UpdateItem, and the admin's updateOrderStatus) reach the
+    customer and an admin."""
+    token, customer = await sign_up(gateway)
+    order = lc.order_item(customer)
+    await lc.put(dynamo, order)
+    order_id = encode("Order", customer, order["orderId"])
+    flips = iter(["PROCESSING", "PENDING"] * lc.PROBES)
+
+    async def probe() -> str:
+        text, status = lc.mark(), next(flips)
+        await lc.update(dynamo, {"PK": order["PK"], "SK": order["SK"]},
+                        "SET #s = :s, GSI2PK = :pk, shippingAddress = :a ADD version :one",
+                        {":s": status, ":pk": f"ORDERSTATUS#{status}", ":a": text, ":one": 1},
+                        {"#s": "status"})
+        return text
+
+    async with session(gateway, token) as own, \
+            session(gateway, world.tokens["admin"]) as admin:
+        ops = [await own.subscribe(ORDER_STATUS, {"order": order_id}),
+               await admin.subscribe(ORDER_STATUS, {"order": order_id})]
+        await until_live(ops, probe, lambda p: p["data"]["orderStatusChanged"]["shippingAddress"])
+        await graphql(gateway, "mutation($id: ID!) { updateOrderStatus(id: $id, status: SHIPPED)"
+                      " { status } }", {"id": order_id}, world.tokens["admin"])
+        for op in ops:
+            event = await op.data("orderStatusChanged")
+            assert (event["id"], event["status"]) == (order_id, "SHIPPED")
+
+
+async def test_order_subscriptions_are_refused_to_others(gateway: str, world: Any) -> None:
+    """Another customer's order is FORBIDDEN, anonymous is UNAUTHENTICATED, a missing
+    order NOT_FOUND: each an `error` message at subscribe time."""
+    reader_order = encode("Order", world.reader, world.reader_orders[0])
+    missing = encode("Order", world.reader, lc.order_item(world.reader)["orderId"])
+    async with session(gateway) as anonymous, \
+            session(gateway, world.tokens["author"]) as author, \
+            session(gateway, world.tokens["reader"]) as reader:
+        refused = await anonymous.subscribe(ORDER_STATUS, {"order": reader_order})
+        assert await refused.error_codes() == ["UNAUTHENTICATED"]
+        refused = await author.subscribe(ORDER_STATUS, {"order": reader_order})
+        assert await refused.error_codes() == ["FORBIDDEN"]
+        refused = await reader.subscribe(ORDER_STATUS, {"order": missing})
+        assert await refused.error_codes() == ["NOT_FOUND"]
+
+
+async def test_refusals_at_subscribe_time_carry_codes(gateway: str, world: Any) -> None:
+    """A malformed ID is BAD_USER_INPUT; a post the viewer cannot see (someone else's
+    draft, or none at all) is NOT_FOUND."""
+    draft = encode("Post", world.drafts[0])
+    async with session(gateway, world.tokens["reader"]) as reader:
+        for post_id, code in (("not-an-id", "BAD_USER_INPUT"),
+                              (encode("Post", "not-a-ulid"), "BAD_USER_INPUT"),
+                              (draft, "NOT_FOUND"),
+                              (encode("Post", lc.order_item(world.reader)["orderId"]),
+                               "NOT_FOUND")):
+            refused = await reader.subscribe(COMMENT_ADDED, {"post": post_id})
+            assert await refused.error_codes() == [code], post_id
+        refused = await reader.subscribe(ORDER_STATUS, {"order": "not-an-id"})
+        assert await refused.error_codes() == ["BAD_USER_INPUT"]
+
+
+# ---------------------------------------------------------------- the session ends
+
+
+async def test_signing_out_ends_the_subscription(gateway: str, dynamo: Dynamo, world: Any,
+                                                 post: str) -> None:
+    """signOut ends a subscription of that session: a last `next` with UNAUTHENTICATED,
+    then `complete`; the connection is anonymous from then on."""
+    token, _ = await sign_up(gateway)
+    async with session(gateway, token) as client:
+        op = await client.subscribe(COMMENT_ADDED, {"post": encode("Post", post)})
+        await comments_live(dynamo, post, world.moderator, op)
+        await graphql(gateway, "mutation { signOut }", token=token)
+        last = await op.next()
+        assert last["data"] is None
+        assert [e["extensions"]["code"] for e in last["errors"]] == ["UNAUTHENTICATED"]
+        assert (await op.message()) == {"type": "complete", "id": op.id}
+        viewer = await client.subscribe(VIEWER)
+        assert (await viewer.next())["data"] == {"viewer": None}
+
+
+# ---------------------------------------------------------------- a gateway with tight limits
+
+QUEUE = 4
+LIMIT = 2
+BIG = 285_000  # random bytes in a comment: 380 KB as base64 text, near DynamoDB's item limit
+
+
+@pytest.fixture(scope="module")
+async def tight(settings: Settings, world: Any) -> AsyncIterator[str]:
+    """`tablegate serve` with a queue of QUEUE events per subscriber and LIMIT operations
+    per connection."""
+    async with serving(settings, TABLEGATE_SUBSCRIBER_QUEUE=str(QUEUE),
+                       TABLEGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION=str(LIMIT), **POLL) as url:
+        yield url
+
+
+def writes_to_stall_a_reader() -> int:
+    """How many BIG comments certainly overflow a subscriber that reads nothing: enough to
+    fill the server's socket buffer (at most tcp_wmem's maximum), what the client and the
+    server's transport hold (measured: under 2 MB), the one being sent, and QUEUE more."""
+    try:
+        kernel = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2])
+    except (OSError, IndexError, ValueError):
+        kernel = 4 * 2**20
+    size = len(base64.b64encode(bytes(BIG)))
+    return math.ceil((kernel + 2 * 2**20) / size) + 1 + QUEUE + 1
+
+
+async def test_a_slow_subscriber_is_closed_and_others_get_everything(
+        tight: str, dynamo: Dynamo, world: Any, post: str) -> None:
+    """A client that stops reading while big comments keep coming is closed with 4008,
+    its reason saying it was too slow, after the comments it was sent in order; a reading
+    client on the same post gets every one."""
+    variables = {"post": encode("Post", post)}
+    # A small receive window, no compression, a queue of one frame: the client's TCP
+    # window closes soon after it stops reading, and the server's writes back up.
+    async with session(tight, receive_buffer=4096, max_queue=1, compress=False) as slow, \
+            session(tight) as fast:
+        lagging = await slow.subscribe(COMMENT_ADDED, variables)
+        reading = await fast.subscribe(COMMENT_ADDED, variables)
+        await comments_live(dynamo, post, world.moderator, lagging, reading)
+        slow.pause_reading()
+        written: list[str] = []
+        for _ in range(writes_to_stall_a_reader()):
+            content = base64.b64encode(os.urandom(BIG)).decode()
+            await write_comment(dynamo, post, world.author, content=content)
+            written.append(content)
+            # One at a time: the reading client's own queue never holds more than one.
+            assert (await reading.data("commentAdded"))["content"] == content
+
+        slow.resume_reading()
+        received: list[str] = []
+        with pytest.raises(lc.Disconnected) as closed:
+            while len(received) <= len(written):
+                received.append((await lagging.data("commentAdded", timeout=5))["content"])
+        assert (closed.value.code, closed.value.reason) == (
+            4008, f"too slow: more than {QUEUE} events waited")
+        assert received == written[:len(received)] and len(received) < len(written)
+
+
+async def test_a_connection_may_hold_only_so_many_operations(
+        tight: str, dynamo: Dynamo, world: Any, post: str) -> None:
+    """Past TABLEGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION, a subscribe gets an `error` coded
+    RATE_LIMITED; once one completes, another is taken, and another connection was never
+    limited."""
+    variables = {"post": encode("Post", post)}
+    async with session(tight, world.tokens["reader"]) as client, session(tight) as other:
+        first = await client.subscribe(COMMENT_ADDED, variables)
+        second = await client.subscribe(COMMENT_ADDED, variables)
+        elsewhere = await other.subscribe(COMMENT_ADDED, variables)
+        await comments_live(dynamo, post, world.moderator, first, second, elsewhere)
+        refused = await client.subscribe(COMMENT_ADDED, variables)
+        message = await refused.message()
+        assert message["type"] == "error", message
+        assert [e["extensions"] for e in message["payload"]] == [
+            {"code": "RATE_LIMITED", "limit": LIMIT}]
+
+        await first.complete()
+        third = await client.subscribe(COMMENT_ADDED, variables)
+        await comments_live(dynamo, post, world.moderator, second, third, elsewhere)
