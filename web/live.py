@@ -59,7 +59,7 @@ class LiveConnection:
         self.limit = limit
         self.connection_params: dict[str, Any] | None = None  # set by Strawberry
         self.viewer: Viewer | None = None
-        self.operations = 0
+        self.operations: set[asyncio.Task[Any]] = set()  # the tasks running them
         self._closing: asyncio.Task[None] | None = None
 
     def act_as(self, session: SessionRecord | None, user: UserRecord | None) -> None:
@@ -72,6 +72,12 @@ class LiveConnection:
             reason = f"too slow: more than {self.hub.settings.subscriber_queue} events waited"
             log.info("closing a WebSocket: %s", reason)
             self._closing = asyncio.create_task(_close(self.websocket, TOO_SLOW, reason))
+
+    def open_operations(self) -> int:
+        """Operations running and not completed: one the client completed is being
+        cancelled, and no longer counts though its task has not unwound yet."""
+        self.operations = {task for task in self.operations if not task.done()}
+        return sum(1 for task in self.operations if not task.cancelling())
 
     def authorization(self) -> str | None:
         """The Authorization value of connection_init's payload, else of the upgrade."""
@@ -106,18 +112,21 @@ class _PerOperation:
                      operation_name: str | None = None,
                      **options: Any) -> AsyncGenerator[Any, None]:
         connection: LiveConnection = context_value
-        if connection.operations >= connection.limit:
+        if connection.open_operations() >= connection.limit:
             return _refused(connection.limit)
-        connection.operations += 1
+        # Strawberry runs each operation in a task of its own, and cancels it on `complete`.
+        task = asyncio.current_task()
+        assert task is not None
+        connection.operations.add(task)
         try:
             results = await self.schema.stream(
                 query, variable_values=variable_values,
                 context_value=self.operation_context(connection), root_value=root_value,
                 operation_name=operation_name, **options)
         except BaseException:
-            connection.operations -= 1
+            connection.operations.discard(task)
             raise
-        return _counted(results, connection)
+        return _counted(results, connection, task)
 
     async def subscribe(self, query: str | None, variable_values: dict[str, Any] | None = None,
                         context_value: Any = None, root_value: Any = None,
@@ -129,13 +138,13 @@ class _PerOperation:
                                  allowed_operation_types=(OperationType.SUBSCRIPTION,), **options)
 
 
-async def _counted(results: AsyncGenerator[Any, None],
-                   connection: LiveConnection) -> AsyncGenerator[Any, None]:
+async def _counted(results: AsyncGenerator[Any, None], connection: LiveConnection,
+                   task: asyncio.Task[Any]) -> AsyncGenerator[Any, None]:
     try:
         async for result in results:
             yield result
     finally:
-        connection.operations -= 1
+        connection.operations.discard(task)
         await results.aclose()
 
 
