@@ -215,13 +215,14 @@ async def session(base: str, token: str | None = None, *,
 
 
 async def until_live(operations: Sequence[Operation], probe: Callable[[], Awaitable[str]],
-                     key: Callable[[dict[str, Any]], str]) -> None:
+                     key: Callable[[dict[str, Any]], str], probes: int = PROBES) -> None:
     """Write probes (`probe` writes one and returns its mark) until every operation has
     received one, then wait on each for the last probe written, so that no probe is
-    left to arrive later. Any other event on the way fails the test."""
+    left to arrive later. Any other event on the way fails the test. At most `probes`
+    are written, each waited for PROBE_WAIT seconds."""
     written: list[str] = []
     seen: list[str | None] = [None] * len(operations)
-    for _ in range(PROBES):
+    for _ in range(probes):
         written.append(await probe())
         for n, op in enumerate(operations):
             if seen[n] is None:

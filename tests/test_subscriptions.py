@@ -21,9 +21,11 @@ from typing import Any
 import httpx
 import pytest
 
-from config import Settings
+from config import Settings, load_settings
 from data.client import Dynamo
+from data.table import create_table
 from data.tokens import claimed_user
+from dev.engine import LocalDynamo, free_port
 from resolvers.ids import encode
 from tests import live_client as lc
 from tests.gateway import serving
@@ -34,11 +36,13 @@ POLL = {"TABLEGATE_STREAM_POLL_MS": "100", "TABLEGATE_SECRET": "test-secret"}
 COMMENT_ADDED = """subscription($post: ID!) {
   commentAdded(postId: $post) { id content status author { displayName } }
 }"""
+COMMENT_IDS = """subscription($post: ID!) { commentAdded(postId: $post) { id content } }"""
 POST_PUBLISHED = "subscription { postPublished { id title status } }"
 ORDER_STATUS = """subscription($order: ID!) {
   orderStatusChanged(orderId: $order) { id status shippingAddress }
 }"""
 VIEWER = "{ viewer { id } }"
+RESUME_PROBES = 30  # a probe a second at most: the stream reader backs off up to 5 s
 
 
 # ---------------------------------------------------------------- fixtures and helpers
@@ -447,3 +451,41 @@ async def test_a_connection_may_hold_only_so_many_operations(
         await first.complete()
         third = await client.subscribe(COMMENT_ADDED, variables)
         await comments_live(dynamo, post, world.moderator, second, third, elsewhere)
+
+
+# ---------------------------------------------------------------- the engine restarts
+
+
+async def test_events_resume_after_dynamodb_restarts(tmp_path: Path, world: Any) -> None:
+    """DynamoDB Local killed and started again on its port and data folder: the gateway,
+    never restarted, delivers comments written afterwards to the subscription it kept."""
+    port = free_port()
+    data_dir = tmp_path / "dynamodb"
+    engine = await asyncio.to_thread(LocalDynamo(data_dir=data_dir, port=port).start)
+    restarted: LocalDynamo | None = None
+    own = load_settings({"DYNAMODB_ENDPOINT": engine.endpoint, "AWS_REGION": "us-east-1",
+                         "DYNAMODB_TABLE_NAME": "tablegate-restart", **POLL})
+    dynamo = Dynamo(own)
+    try:
+        await create_table(dynamo)
+        post, items = lc.post_items(world.author, "PUBLISHED", own.feed_shards)
+        await lc.put(dynamo, *items)
+        async with serving(own, **POLL) as url, session(url) as client:
+            op = await client.subscribe(COMMENT_IDS, {"post": encode("Post", post)})
+            await comments_live(dynamo, post, world.moderator, op)
+
+            assert engine.process is not None
+            engine.process.kill()
+            await asyncio.to_thread(engine.process.wait)
+            engine.stop()
+            restarted = await asyncio.to_thread(
+                LocalDynamo(data_dir=data_dir, port=port).start)
+            await until_live([op], comment_probe(dynamo, post, world.moderator),
+                             comment_content, probes=RESUME_PROBES)
+            written = await write_comment(dynamo, post, world.author)
+            assert (await op.data("commentAdded"))["content"] == written["content"]
+    finally:
+        await dynamo.close()
+        engine.stop()
+        if restarted is not None:
+            restarted.stop()
