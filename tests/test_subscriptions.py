@@ -13,8 +13,10 @@ import asyncio
 import base64
 import math
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from data.tokens import claimed_user
 from dev.engine import LocalDynamo, free_port
 from resolvers.ids import encode
 from tests import live_client as lc
+from tests import world as world_module
 from tests.gateway import serving
 from tests.live_client import LEGACY_WS, TRANSPORT_WS, Operation, session, until_live
 
@@ -369,6 +372,51 @@ async def test_signing_out_ends_the_subscription(gateway: str, dynamo: Dynamo, w
         assert (await op.message()) == {"type": "complete", "id": op.id}
         viewer = await client.subscribe(VIEWER)
         assert (await viewer.next())["data"] == {"viewer": None}
+
+
+async def expiring_session(dynamo: Dynamo, user_id: str, seconds: float) -> tuple[str, float]:
+    """A session of `user_id` put with boto3, ending in `seconds`: its token, and the
+    event loop's time when it has ended."""
+    token = f"{user_id}.{secrets.token_urlsafe(32)}"
+    ends = datetime.now(UTC) + timedelta(seconds=seconds)
+    await world_module.write(dynamo, [world_module.session_item(user_id, token, 90, ends)])
+    return token, asyncio.get_running_loop().time() + seconds + 0.1
+
+
+async def test_a_session_that_expires_ends_its_subscription(
+        gateway: str, dynamo: Dynamo, world: Any, post: str) -> None:
+    """When the session expires, its subscription gets UNAUTHENTICATED, then `complete`."""
+    token, _ = await expiring_session(dynamo, world.reader, 2)
+    async with session(gateway, token) as client:
+        op = await client.subscribe(COMMENT_ADDED, {"post": encode("Post", post)})
+        last = await op.next()
+        assert [e["extensions"]["code"] for e in last["errors"]] == ["UNAUTHENTICATED"]
+        assert (await op.message()) == {"type": "complete", "id": op.id}
+
+
+@pytest.mark.parametrize("ending", ["signOut", "expiry"])
+async def test_a_connection_whose_session_ended_acts_anonymously(
+        gateway: str, dynamo: Dynamo, world: Any, ending: str) -> None:
+    """Once the session is signed out or has expired, operations over a connection opened
+    with it run anonymously, as a request with that token would over HTTP, though no
+    subscription of the connection saw the session end."""
+    if ending == "signOut":
+        token, user_id = await sign_up(gateway)
+    else:
+        user_id = world.reader
+        token, ended = await expiring_session(dynamo, user_id, 1.5)
+    async with session(gateway, token) as client:
+        op = await client.subscribe(VIEWER)
+        assert await op.data("viewer") == {"id": encode("User", user_id)}
+        if ending == "signOut":
+            await graphql(gateway, "mutation { signOut }", token=token)
+        else:
+            await asyncio.sleep(ended - asyncio.get_running_loop().time())
+        op = await client.subscribe(VIEWER)
+        assert await op.data("viewer") is None
+        op = await client.subscribe("mutation { signOut }")
+        assert [e["extensions"]["code"] for e in (await op.next())["errors"]] == [
+            "UNAUTHENTICATED"]
 
 
 # ---------------------------------------------------------------- a gateway with tight limits
