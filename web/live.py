@@ -5,6 +5,8 @@ Strawberry speaks both protocols; this module gives it what the gateway adds:
   the key in any case) or else the upgrade request's Authorization header; a
   token that names no live session is refused (4403) rather than served
   anonymously, so a client never mistakes a dead token for a signed-in socket;
+  the session is looked up again for every operation, as for every HTTP request,
+  and one that has ended since makes the operation anonymous;
 - a context of its own for every operation (fresh loaders, the connection's
   current viewer), where Strawberry would share one across the connection;
 - a cap on open operations per connection, refused with a coded error;
@@ -52,8 +54,9 @@ Identify = Callable[[str], Any]  # an Authorization value → (awaitable) Viewer
 class LiveConnection:
     """One WebSocket: who it is signed in as, and how many operations it has open."""
 
-    def __init__(self, hub: Hub, websocket: WebSocket, limit: int) -> None:
+    def __init__(self, hub: Hub, websocket: WebSocket, limit: int, identify: Identify) -> None:
         self.hub = hub
+        self.identify = identify
         self.websocket = websocket
         self.headers = Headers(scope=websocket.scope)
         self.limit = limit
@@ -78,6 +81,16 @@ class LiveConnection:
         cancelled, and no longer counts though its task has not unwound yet."""
         self.operations = {task for task in self.operations if not task.done()}
         return sum(1 for task in self.operations if not task.cancelling())
+
+    async def recheck(self) -> None:
+        """Look the connection's session up again, as HTTP does for every request: once
+        it is signed out, revoked or expired, operations run anonymously (Unavailable
+        if DynamoDB cannot be asked)."""
+        authorization = self.authorization()
+        if self.viewer is None or not authorization:
+            return
+        viewer: Viewer | None = await self.identify(authorization)
+        self.act_as(*(viewer or (None, None)))
 
     def authorization(self) -> str | None:
         """The Authorization value of connection_init's payload, else of the upgrade."""
@@ -119,10 +132,15 @@ class _PerOperation:
         assert task is not None
         connection.operations.add(task)
         try:
+            await connection.recheck()
             results = await self.schema.stream(
                 query, variable_values=variable_values,
                 context_value=self.operation_context(connection), root_value=root_value,
                 operation_name=operation_name, **options)
+        except Unavailable as exc:
+            connection.operations.discard(task)
+            log.warning("a WebSocket operation could not look its session up: %s", exc)
+            return _unavailable()
         except BaseException:
             connection.operations.discard(task)
             raise
@@ -155,6 +173,12 @@ async def _refused(limit: int) -> AsyncGenerator[Any, None]:
         extensions={"code": "RATE_LIMITED", "limit": limit})])
 
 
+async def _unavailable() -> AsyncGenerator[Any, None]:
+    yield PreExecutionError(data=None, errors=[GraphQLError(
+        "DynamoDB is unavailable: the session could not be looked up; try again",
+        extensions={"code": "SERVICE_UNAVAILABLE"})])
+
+
 class LiveEndpoint(GraphQL[Any, None]):
     """The ASGI app for WebSocket upgrades of /graphql."""
 
@@ -182,7 +206,8 @@ class LiveEndpoint(GraphQL[Any, None]):
         return allows_origin(self.http, origin)
 
     async def get_context(self, request: Any, response: Any) -> LiveConnection:
-        return LiveConnection(self.hub, response, self.live.max_subscriptions_per_connection)
+        return LiveConnection(self.hub, response, self.live.max_subscriptions_per_connection,
+                              self.identify)
 
     async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
         connection: LiveConnection = context
