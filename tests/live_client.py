@@ -35,8 +35,8 @@ from data.ulid import new_ulid
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 WAIT = 20.0  # generous: how long an event that must arrive may take
-PROBE_WAIT = 1.0  # how long a probe is waited for before another is written
-PROBES = 20
+PROBE_WAIT = 0.5  # how long a probe is waited for before another is written
+PROBES = 40  # at least 20 s of probing before a subscription is given up on
 
 Message = dict[str, Any]
 _CLOSED: Message = {"type": "__closed__"}
