@@ -5,10 +5,10 @@ Strawberry speaks both protocols; this module gives it what the gateway adds:
   the key in any case) or else the upgrade request's Authorization header; a
   token that names no live session is refused (4403) rather than served
   anonymously, so a client never mistakes a dead token for a signed-in socket;
-  the session is looked up again for every operation, as for every HTTP request,
-  and one that has ended since makes the operation anonymous;
 - a context of its own for every operation (fresh loaders, the connection's
   current viewer), where Strawberry would share one across the connection;
+- the session looked up again for every operation, as for every HTTP request:
+  one signed out, revoked or expired since makes the operation anonymous;
 - a cap on open operations per connection, refused with a coded error;
 - the close of a connection whose subscriber fell behind (code 4008): the
   client reconnects and catches up with a query;
