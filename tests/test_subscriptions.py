@@ -153,19 +153,36 @@ async def test_without_a_token_the_connection_is_anonymous(gateway: str) -> None
 
 
 @pytest.mark.parametrize("where", ["payload", "header"])
-@pytest.mark.parametrize("which", ["unknown", "expired"])
+@pytest.mark.parametrize("which", ["unknown", "expired", "malformed"])
 async def test_a_token_that_names_no_live_session_is_refused(
         gateway: str, world: Any, where: str, which: str) -> None:
     """A token that names no live session closes the socket with 4403: the client never
     takes a dead token for a signed-in connection."""
-    token = world.expired_token if which == "expired" else f"{world.reader}.{uuid.uuid4().hex}"
-    bearer = f"Bearer {token}"
+    bearer = f"Bearer {dead_token(world, which)}"
     headers = {"Authorization": bearer} if where == "header" else None
     async with lc.live(gateway, headers=headers) as client:
         await client.send({"type": "connection_init",
                            "payload": {"Authorization": bearer} if where == "payload" else {}})
         code, _ = await client.wait_closed()
         assert code == 4403
+
+
+async def test_the_legacy_protocol_refuses_a_dead_token_with_connection_error(
+        gateway: str, world: Any) -> None:
+    """graphql-ws has no 4403: a dead token gets `connection_error` (UNAUTHENTICATED)."""
+    async with lc.live(gateway, protocol=LEGACY_WS) as client:
+        answer = await client.init({"Authorization": f"Bearer {world.expired_token}"})
+        assert answer["type"] == "connection_error", answer
+        assert answer["payload"]["extensions"] == {"code": "UNAUTHENTICATED"}
+        await client.wait_closed()
+
+
+def dead_token(world: Any, which: str) -> str:
+    if which == "expired":
+        return str(world.expired_token)
+    if which == "malformed":
+        return "not a token"
+    return f"{world.reader}.{uuid.uuid4().hex}"
 
 
 async def test_the_legacy_graphql_ws_protocol_works_end_to_end(
