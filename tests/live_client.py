@@ -97,6 +97,14 @@ class LiveClient:
     async def send(self, message: Message) -> None:
         await self.ws.send(json.dumps(message))
 
+    def pending(self, op_id: str | None) -> list[Message]:
+        """The messages for `op_id` received and not taken yet (the close left out)."""
+        queue = self._queues[op_id]
+        taken = [queue.get_nowait() for _ in range(queue.qsize())]
+        for message in taken:
+            queue.put_nowait(message)
+        return [message for message in taken if message is not _CLOSED]
+
     async def receive(self, op_id: str | None = None, timeout: float = WAIT) -> Message:
         """The next message for `op_id`; Disconnected once the server closed the socket."""
         queue = self._queues[op_id]
@@ -144,6 +152,10 @@ class Operation:
 
     async def message(self, timeout: float = WAIT) -> Message:
         return await self.client.receive(self.id, timeout)
+
+    def pending(self) -> list[Message]:
+        """Messages received for this operation and not taken yet."""
+        return self.client.pending(self.id)
 
     async def next(self, timeout: float = WAIT) -> dict[str, Any]:
         """The payload of the next `next` (legacy: `data`) message; fails on anything else."""

@@ -15,7 +15,7 @@ import math
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,8 @@ async def sign_up(base: str) -> tuple[str, str]:
     return token, user_id
 
 
-def comment_probe(dynamo: Dynamo, post_id: str, author: str) -> Any:
+def comment_probe(dynamo: Dynamo, post_id: str, author: str
+                  ) -> Callable[[], Awaitable[str]]:
     """Writes an APPROVED comment on `post_id` and returns its content."""
     async def probe() -> str:
         text = lc.mark()
@@ -117,12 +118,20 @@ async def write_comment(dynamo: Dynamo, post_id: str, author: str,
     return item
 
 
+def dead_token(world: Any, which: str) -> str:
+    """A token that names no live session: an expired one, one of no session, or junk."""
+    if which == "expired":
+        return str(world.expired_token)
+    if which == "malformed":
+        return "not a token"
+    return f"{world.reader}.{uuid.uuid4().hex}"
+
+
 async def nothing_more(*ops: Operation, seconds: float = 1.0) -> None:
     """No further message reaches `ops` within a short, bounded wait."""
     await asyncio.sleep(seconds)
     for op in ops:
-        queue = op.client._queues[op.id]
-        assert queue.empty(), queue.get_nowait()
+        assert op.pending() == [], op.pending()
 
 
 # ---------------------------------------------------------------- the handshake
@@ -177,14 +186,6 @@ async def test_the_legacy_protocol_refuses_a_dead_token_with_connection_error(
         await client.wait_closed()
 
 
-def dead_token(world: Any, which: str) -> str:
-    if which == "expired":
-        return str(world.expired_token)
-    if which == "malformed":
-        return "not a token"
-    return f"{world.reader}.{uuid.uuid4().hex}"
-
-
 async def test_the_legacy_graphql_ws_protocol_works_end_to_end(
         gateway: str, dynamo: Dynamo, world: Any, post: str) -> None:
     """graphql-ws: connection_init/ack, start, a comment as `data`, stop, `complete`."""
@@ -235,7 +236,8 @@ async def test_a_comment_put_with_boto3_reaches_the_subscribers_of_its_post_only
                     "author": {"displayName": "Mo Derator"}}
         assert await first.data("commentAdded") == expected
         assert await second.data("commentAdded") == expected
-        # Written after both: had either reached `elsewhere`, it would have come first.
+        # Written after both (DynamoDB Local's stream keeps write order): had either
+        # reached `elsewhere`, it would have come first.
         later = await write_comment(dynamo, other, world.author)
         assert (await elsewhere.data("commentAdded"))["content"] == later["content"]
         await nothing_more(first, second, elsewhere, seconds=0.5)
@@ -402,8 +404,8 @@ async def test_signing_out_ends_the_subscription(gateway: str, dynamo: Dynamo, w
 
 
 async def expiring_session(dynamo: Dynamo, user_id: str, seconds: float) -> tuple[str, float]:
-    """A session of `user_id` put with boto3, ending in `seconds`: its token, and the
-    event loop's time when it has ended."""
+    """Another session of `user_id` put with boto3, ending in `seconds`: its token, and
+    the event loop's time when it has ended."""
     token = f"{user_id}.{secrets.token_urlsafe(32)}"
     ends = datetime.now(UTC) + timedelta(seconds=seconds)
     await world_module.write(dynamo, [world_module.session_item(user_id, token, 90, ends)])
@@ -413,7 +415,8 @@ async def expiring_session(dynamo: Dynamo, user_id: str, seconds: float) -> tupl
 async def test_a_session_that_expires_ends_its_subscription(
         gateway: str, dynamo: Dynamo, world: Any, post: str) -> None:
     """When the session expires, its subscription gets UNAUTHENTICATED, then `complete`."""
-    token, _ = await expiring_session(dynamo, world.reader, 2)
+    _, user_id = await sign_up(gateway)
+    token, _ = await expiring_session(dynamo, user_id, 2)
     async with session(gateway, token) as client:
         op = await client.subscribe(COMMENT_ADDED, {"post": encode("Post", post)})
         last = await op.next()
@@ -427,10 +430,8 @@ async def test_a_connection_whose_session_ended_acts_anonymously(
     """Once the session is signed out or has expired, operations over a connection opened
     with it run anonymously, as a request with that token would over HTTP, though no
     subscription of the connection saw the session end."""
-    if ending == "signOut":
-        token, user_id = await sign_up(gateway)
-    else:
-        user_id = world.reader
+    token, user_id = await sign_up(gateway)
+    if ending == "expiry":
         token, ended = await expiring_session(dynamo, user_id, 1.5)
     async with session(gateway, token) as client:
         op = await client.subscribe(VIEWER)
@@ -510,6 +511,7 @@ async def test_a_slow_subscriber_is_closed_and_others_get_everything(
     its reason saying it was too slow, after the comments it was sent in order; a reading
     client on the same post gets every one."""
     variables = {"post": encode("Post", post)}
+    _, writer = await sign_up(tight)  # big comments of their own: no shared user's list grows
     # A small receive window, no compression, a queue of one frame: the client's TCP
     # window closes soon after it stops reading, and the server's writes back up.
     async with session(tight, receive_buffer=4096, max_queue=1, compress=False) as slow, \
@@ -521,7 +523,7 @@ async def test_a_slow_subscriber_is_closed_and_others_get_everything(
         written: list[str] = []
         for _ in range(writes_to_stall_a_reader()):
             content = base64.b64encode(os.urandom(BIG)).decode()
-            await write_comment(dynamo, post, world.author, content=content)
+            await write_comment(dynamo, post, writer, content=content)
             written.append(content)
             # One at a time: the reading client's own queue never holds more than one.
             assert (await reading.data("commentAdded"))["content"] == content
