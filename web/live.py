@@ -8,6 +8,8 @@ Strawberry speaks both protocols; this module gives it what the gateway adds:
   saying why; the legacy protocol's `connection_error`, then close 1011);
 - a context of its own for every operation (fresh loaders, the connection's
   current viewer), where Strawberry would share one across the connection;
+- the session looked up again for every operation, as for every HTTP request:
+  one signed out, revoked or expired since makes the operation anonymous;
 - a cap on open operations per connection, refused with a coded error;
 - the close of a connection whose subscriber fell behind (code 4008): the
   client reconnects and catches up with a query;
@@ -55,14 +57,15 @@ Identify = Callable[[str], Any]  # an Authorization value → (awaitable) Viewer
 class LiveConnection:
     """One WebSocket: who it is signed in as, and how many operations it has open."""
 
-    def __init__(self, hub: Hub, websocket: WebSocket, limit: int) -> None:
+    def __init__(self, hub: Hub, websocket: WebSocket, limit: int, identify: Identify) -> None:
         self.hub = hub
+        self.identify = identify
         self.websocket = websocket
         self.headers = Headers(scope=websocket.scope)
         self.limit = limit
         self.connection_params: dict[str, Any] | None = None  # set by Strawberry
         self.viewer: Viewer | None = None
-        self.operations = 0
+        self.operations: set[asyncio.Task[Any]] = set()  # the tasks running them
         self._closing: asyncio.Task[None] | None = None
 
     def act_as(self, session: SessionRecord | None, user: UserRecord | None) -> None:
@@ -75,6 +78,22 @@ class LiveConnection:
             reason = f"too slow: more than {self.hub.settings.subscriber_queue} events waited"
             log.info("closing a WebSocket: %s", reason)
             self._closing = asyncio.create_task(_close(self.websocket, TOO_SLOW, reason))
+
+    def open_operations(self) -> int:
+        """Operations running and not completed: one the client completed is being
+        cancelled, and no longer counts though its task has not unwound yet."""
+        self.operations = {task for task in self.operations if not task.done()}
+        return sum(1 for task in self.operations if not task.cancelling())
+
+    async def recheck(self) -> None:
+        """Look the connection's session up again, as HTTP does for every request: once
+        it is signed out, revoked or expired, operations run anonymously (Unavailable
+        if DynamoDB cannot be asked)."""
+        authorization = self.authorization()
+        if self.viewer is None or not authorization:
+            return
+        viewer: Viewer | None = await self.identify(authorization)
+        self.act_as(*(viewer or (None, None)))
 
     def authorization(self) -> str | None:
         """The Authorization value of connection_init's payload, else of the upgrade."""
@@ -112,18 +131,26 @@ class _PerOperation:
                      operation_name: str | None = None,
                      **options: Any) -> AsyncGenerator[Any, None]:
         connection: LiveConnection = context_value
-        if connection.operations >= connection.limit:
+        if connection.open_operations() >= connection.limit:
             return _refused(connection.limit)
-        connection.operations += 1
+        # Strawberry runs each operation in a task of its own, and cancels it on `complete`.
+        task = asyncio.current_task()
+        assert task is not None
+        connection.operations.add(task)
         try:
+            await connection.recheck()
             results = await self.schema.stream(
                 query, variable_values=variable_values,
                 context_value=self.operation_context(connection), root_value=root_value,
                 operation_name=operation_name, **options)
+        except Unavailable as exc:
+            connection.operations.discard(task)
+            log.warning("a WebSocket operation could not look its session up: %s", exc)
+            return _unavailable()
         except BaseException:
-            connection.operations -= 1
+            connection.operations.discard(task)
             raise
-        return _counted(results, connection)
+        return _counted(results, connection, task)
 
     async def subscribe(self, query: str | None, variable_values: dict[str, Any] | None = None,
                         context_value: Any = None, root_value: Any = None,
@@ -135,13 +162,13 @@ class _PerOperation:
                                  allowed_operation_types=(OperationType.SUBSCRIPTION,), **options)
 
 
-async def _counted(results: AsyncGenerator[Any, None],
-                   connection: LiveConnection) -> AsyncGenerator[Any, None]:
+async def _counted(results: AsyncGenerator[Any, None], connection: LiveConnection,
+                   task: asyncio.Task[Any]) -> AsyncGenerator[Any, None]:
     try:
         async for result in results:
             yield result
     finally:
-        connection.operations -= 1
+        connection.operations.discard(task)
         await results.aclose()
 
 
@@ -150,6 +177,12 @@ async def _refused(limit: int) -> AsyncGenerator[Any, None]:
         f"this connection has {limit} operations open, the most it may "
         "(TABLEGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION): complete one first",
         extensions={"code": "RATE_LIMITED", "limit": limit})])
+
+
+async def _unavailable() -> AsyncGenerator[Any, None]:
+    yield PreExecutionError(data=None, errors=[GraphQLError(
+        "DynamoDB is unavailable: the session could not be looked up; try again",
+        extensions={"code": "SERVICE_UNAVAILABLE"})])
 
 
 class LiveEndpoint(GraphQL[Any, None]):
@@ -179,7 +212,8 @@ class LiveEndpoint(GraphQL[Any, None]):
         return allows_origin(self.http, origin)
 
     async def get_context(self, request: Any, response: Any) -> LiveConnection:
-        return LiveConnection(self.hub, response, self.live.max_subscriptions_per_connection)
+        return LiveConnection(self.hub, response, self.live.max_subscriptions_per_connection,
+                              self.identify)
 
     async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
         connection: LiveConnection = context
