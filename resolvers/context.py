@@ -191,8 +191,13 @@ async def viewer_of(dynamo: Dynamo, authorization: str | None
     if token is None:
         return None
     loaders = LoaderSet(dynamo)
-    session = await loaders.session(token_hash(token))
-    user = await loaders.user(session.user_id) if session else None
+    claimed = claimed_user(token)
+    if claimed is not None:  # both in one BatchGetItem
+        session, user = await asyncio.gather(loaders.session(token_hash(token)),
+                                             loaders.user(claimed))
+    else:
+        session = await loaders.session(token_hash(token))
+        user = await loaders.user(session.user_id) if session else None
     if session is None or user is None or not signed_in(session, user):
         return None
     return session, user
