@@ -40,7 +40,8 @@ class Subscriber:
 
 
 class Fleet:
-    """Many subscribers of one subscription document, spread over one or more gateways."""
+    """Many subscribers of one subscription document, spread over one or more gateways;
+    `async with` closes them all on the way out."""
 
     def __init__(self, document: str, variables: dict[str, Any], deflate: bool = True) -> None:
         self.document = document
@@ -49,6 +50,12 @@ class Fleet:
         self.subscribers: list[Subscriber] = []
         self._counts: Counter[str] = Counter()
         self._arrived = asyncio.Event()
+
+    async def __aenter__(self) -> Fleet:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     async def open(self, urls: Sequence[str], count: int, batch: int) -> float:
         """Open `count` subscribers, spread round-robin over the gateways at `urls`
@@ -109,7 +116,8 @@ class Fleet:
         return sum(self._counts[i] for i in ids)
 
     async def close(self) -> None:
-        """Close every connection (the gateway ends their subscriptions) and stop reading."""
+        """Close every connection (the gateway ends their subscriptions) and stop reading;
+        again is harmless."""
         sockets = [s.socket for s in self.subscribers]
         await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
         for subscriber in self.subscribers:
