@@ -31,8 +31,9 @@ def options(argv: list[str]) -> argparse.Namespace:
     """The command line, validated."""
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="The contract's operations against a gateway process on a freshly "
-        "seeded table, DynamoDB behind a latency-adding proxy.",
+        description="The contract's operations (or, with --subscriptions, its "
+        "subscriptions) against a gateway process on a freshly seeded table, DynamoDB "
+        "behind a latency-adding proxy.",
     )
     add = parser.add_argument
     add("--scale", type=int, default=1, help="demo data scale (default 1)")
