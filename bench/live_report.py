@@ -1,5 +1,5 @@
-"""The subscription bench's printout: what was run, then two tables (latency and memory;
-sustained events), one row per setup and subscriber count."""
+"""The subscription bench's printout: what was run, then three tables (latency, sustained
+events, memory), one row per setup and subscriber count, and notes."""
 
 from __future__ import annotations
 
@@ -27,15 +27,10 @@ Setups, each subscriber count on freshly started gateways:
   1 gw        one gateway process{workers}, reading the stream itself
   2 gw+Redis  two gateway processes with TABLEGATE_BROADCAST_URL on one Redis: one reads
               the stream under the lease; subscribers split evenly, writes through the first
-Latency and memory ({events} comments, one at a time, each awaited by every subscriber):
+Latency ({events} comments, one at a time, each awaited by every subscriber):
   open s       seconds to open every subscriber, {batch} handshakes at a time
   p50/p99/max  ms from addComment's response to a subscriber's receipt, over all deliveries
                (nearest rank: under 100 deliveries, p99 is the max)
-  RSS ...      the gateways' VmRSS in MiB (all their processes): before opening the
-               subscribers, after (once one comment reached them all), after closing them
-  KiB/sub      (after - before) / subscribers: at small counts the allocator's reuse of
-               freed memory (and its growth in steps) makes it noise; "closed" shows what
-               the process kept after the phases (CPython rarely returns freed memory)
 Sustained ({writers} writer(s) as fast as they go for {sustain:g} s, then the subscribers catch up):
   write p50/99 ms of each addComment: the writes share the first gateway's event loop
   ev/s/sub     per subscriber, events received / its first-to-last receipt span: mean, min
@@ -44,6 +39,13 @@ Sustained ({writers} writer(s) as fast as they go for {sustain:g} s, then the su
   lag p50/p99  ms from each comment's write to each delivery of it, under that load
   us/deliv     the gateways' CPU microseconds per delivery; writes and stream polls are
                included, so it means something only with many subscribers
+Memory: the gateways' VmRSS in MiB, all their processes together:
+  before       fresh gateways, warmed by one subscriber each that got a comment and left
+  opened       once a comment reached every subscriber; KiB/sub = (opened - before) / subs,
+               noise at small counts (the allocator grows in steps and reuses freed memory)
+  events       after both phases, the subscriptions still open; KiB/deliv = (events -
+               opened) / the deliveries of both phases: what the process kept per event
+  closed       1 s after closing the subscribers (CPython seldom returns freed memory)
 CPU, as shares of one core over the phase: the gateways' processes (gw), this client process
 (client; one thread, so near 100% means the client may be the limit) and the whole machine
 (all {cores} cores = 100%)."""
@@ -57,12 +59,18 @@ class Row:
     subscribers: int
     open_seconds: float
     rss_before: int  # KiB, every gateway process together
-    rss_after: int
+    rss_opened: int
+    rss_events: int
     rss_closed: int
     latency: Latency
     sustained: Sustained
     endings: Counter[str]  # why subscribers ended before the bench closed them
     streams: list[str]  # each gateway's /readyz `stream` at the end
+
+    @property
+    def deliveries(self) -> int:
+        """Events delivered in both phases (between the `opened` and `events` readings)."""
+        return len(self.latency.latencies) + self.sustained.deliveries
 
 
 def legend(args: argparse.Namespace) -> str:
@@ -87,6 +95,11 @@ def _share(fraction: float) -> str:
     return f"{100 * fraction:.0f}%"
 
 
+def _per_delivery(row: Row) -> float:
+    """KiB the gateways kept per event delivered with the subscriptions open."""
+    return (row.rss_events - row.rss_opened) / row.deliveries if row.deliveries else 0.0
+
+
 def _table(title: str, columns: Sequence[tuple[str, int]], rows: list[list[str]]) -> str:
     def line(cells: Sequence[str]) -> str:
         return "  ".join(f"{c:>{w}}" if i else f"{c:<{w}}"
@@ -97,9 +110,13 @@ def _table(title: str, columns: Sequence[tuple[str, int]], rows: list[list[str]]
 
 
 LATENCY_COLUMNS = (("setup", 10), ("subs", 5), ("open s", 6), ("events", 6), ("deliv", 6),
-                   ("p50 ms", 6), ("p99 ms", 6), ("max ms", 6), ("RSS before", 10),
-                   ("after", 6), ("closed", 6), ("KiB/sub", 7), ("gw cpu", 6),
-                   ("client", 6))
+                   ("p50 ms", 6), ("p99 ms", 6), ("max ms", 6), ("gw cpu", 6), ("client", 6))
+MEMORY_COLUMNS = (("setup", 10), ("subs", 5), ("before", 6), ("opened", 6), ("KiB/sub", 7),
+                  ("deliveries", 10), ("events", 6), ("KiB/deliv", 9), ("closed", 6))
+# A gateway that keeps more than this per delivered event, over at least
+# NOTED_DELIVERIES of them, gets a note: its memory grows with traffic.
+NOTED_KIB_PER_DELIVERY = 0.5
+NOTED_DELIVERIES = 10_000
 SUSTAINED_COLUMNS = (("setup", 10), ("subs", 5), ("writes", 6), ("writes/s", 8),
                      ("write p50", 9), ("p99", 5), ("ev/s/sub", 8), ("min", 4), ("deliv/s", 7),
                      ("got all", 9), ("lag p50", 7), ("lag p99", 7), ("gw cpu", 6),
@@ -111,16 +128,26 @@ def latency_table(rows: Sequence[Row]) -> str:
     lines = []
     for row in rows:
         lat = row.latency
-        per_sub = (row.rss_after - row.rss_before) / row.subscribers
         lines.append([
             row.setup, str(row.subscribers), f"{row.open_seconds:.1f}", str(lat.writes),
             str(len(lat.latencies)), _ms(percentile(lat.latencies, 0.5)),
             _ms(percentile(lat.latencies, 0.99)), _ms(max(lat.latencies, default=math.nan)),
-            _mib(row.rss_before), _mib(row.rss_after), _mib(row.rss_closed), f"{per_sub:.0f}",
             _share(lat.usage.gateways), _share(lat.usage.client),
         ])
-    return _table("delivery latency (one comment at a time) and gateway memory",
-                  LATENCY_COLUMNS, lines)
+    return _table("delivery latency (one comment at a time)", LATENCY_COLUMNS, lines)
+
+
+def memory_table(rows: Sequence[Row]) -> str:
+    """The gateways' memory per subscriber, and per delivered event."""
+    lines = []
+    for row in rows:
+        lines.append([
+            row.setup, str(row.subscribers), _mib(row.rss_before), _mib(row.rss_opened),
+            f"{(row.rss_opened - row.rss_before) / row.subscribers:.0f}",
+            str(row.deliveries), _mib(row.rss_events), f"{_per_delivery(row):.2f}",
+            _mib(row.rss_closed),
+        ])
+    return _table("gateway memory", MEMORY_COLUMNS, lines)
 
 
 def sustained_table(rows: Sequence[Row]) -> str:
@@ -154,6 +181,11 @@ def notes(rows: Sequence[Row]) -> list[str]:
         if sus.deliveries < sus.expected or not sus.drained:
             found.append(f"{where}: sustained phase delivered {sus.deliveries} of "
                          f"{sus.expected} events before the drain timeout")
+        if row.deliveries >= NOTED_DELIVERIES and _per_delivery(row) > NOTED_KIB_PER_DELIVERY:
+            found.append(f"{where}: the gateways' RSS grew by "
+                         f"{_mib(row.rss_events - row.rss_opened)} MiB over {row.deliveries} "
+                         f"deliveries ({_per_delivery(row):.1f} KiB each) with the "
+                         "subscriptions open: memory that grows with traffic")
         for why, count in row.endings.items():
             found.append(f"{where}: {count} subscriber(s) ended early: {why}")
         for phase, usage in (("latency", row.latency.usage), ("sustained", sus.usage)):

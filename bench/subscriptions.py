@@ -61,6 +61,7 @@ async def run(args: argparse.Namespace) -> None:
                 rows.append(await _measure(bench, setup, count, args))
     print(live_report.latency_table(rows))
     print(live_report.sustained_table(rows))
+    print(live_report.memory_table(rows))
     for note in live_report.notes(rows):
         print(f"note: {note}")
     print(f"\n{live_report.client_summary(rows)}")
@@ -85,11 +86,12 @@ async def _measure(bench: World, setup: Setup, count: int, args: argparse.Namesp
             async with Fleet(fanout.COMMENT_ADDED, variables, args.deflate) as fleet:
                 open_seconds = await fleet.open(sockets, count, args.open_batch)
                 await _live(fleet, writer, f"{count} subscribers")
-                rss_after = _rss(pids)
+                rss_opened = _rss(pids)
                 latency = await fanout.latency(fleet, writer, pids, args.events,
                                                args.poll_ms / 1000, DELIVERY_TIMEOUT)
                 sustained = await fanout.sustained(fleet, writer, pids, args.sustain,
                                                    args.writers, DELIVERY_TIMEOUT)
+                rss_events = _rss(pids)
                 endings = fleet.endings()
                 streams = [await _stream(http, url) for url in urls]
             await asyncio.sleep(SETTLE_SECONDS)
@@ -97,8 +99,8 @@ async def _measure(bench: World, setup: Setup, count: int, args: argparse.Namesp
     print(f"  {setup.title}, {count} subscribers: measured in "
           f"{time.perf_counter() - started:.1f}s (WebSocket extensions: {fleet.extensions})",
           flush=True)
-    return live_report.Row(setup.title, count, open_seconds, rss_before, rss_after,
-                           rss_closed, latency, sustained, endings, streams)
+    return live_report.Row(setup.title, count, open_seconds, rss_before, rss_opened,
+                           rss_events, rss_closed, latency, sustained, endings, streams)
 
 
 def _gateway(stack: ExitStack, bench: World, setup: Setup, args: argparse.Namespace
