@@ -141,9 +141,13 @@ async def sustained(fleet: Fleet, writer: Writer, gateway_pids: Sequence[int], s
             comment_id, at = await writer.write()
             written[comment_id] = at
 
-    async with asyncio.TaskGroup() as group:
-        for _ in range(writers):
-            group.create_task(loop())
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(writers):
+                group.create_task(loop())
+    except ExceptionGroup as failure:
+        # The group cancelled the other writers; report the failure that stopped it.
+        raise failure.exceptions[0] from None
     write_seconds = time.monotonic() - started
     drained = await fleet.delivered(written, drain)
     usage = meter.stop()

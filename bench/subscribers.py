@@ -111,10 +111,6 @@ class Fleet:
             except TimeoutError:
                 return False
 
-    def received(self, ids: Iterable[str]) -> int:
-        """Deliveries of the comments of `ids`, over all subscribers."""
-        return sum(self._counts[i] for i in ids)
-
     async def close(self) -> None:
         """Close every connection (the gateway ends their subscriptions) and stop reading;
         again is harmless."""
