@@ -1,4 +1,5 @@
-"""`python -m bench [--latency MS] [--compare REV] [--workers N] [--scale N] ...`"""
+"""`python -m bench [--latency MS] [--compare REV] [--workers N] [--scale N] ...`, or
+`python -m bench --subscriptions [--subscribers 1,100,1000] ...`"""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import uvloop
 
-from bench import report, worktree
+from bench import report, subscriptions, worktree
 from bench.client import ResponseError
 from bench.environment import world
 from bench.processes import ProcessError
 from bench.services import BENCH_ROOT
 from bench.session import Indexes, bench_gateway
+from bench.subscribers import SubscriberError
+from dev.engine import EngineError
 
 # A 1-minute load average above this means something else is busy on the machine.
 BUSY_LOAD = 1.0
@@ -28,8 +31,9 @@ def options(argv: list[str]) -> argparse.Namespace:
     """The command line, validated."""
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="The contract's operations against a gateway process on a freshly "
-        "seeded table, DynamoDB behind a latency-adding proxy.",
+        description="The contract's operations (or, with --subscriptions, its "
+        "subscriptions) against a gateway process on a freshly seeded table, DynamoDB "
+        "behind a latency-adding proxy.",
     )
     add = parser.add_argument
     add("--scale", type=int, default=1, help="demo data scale (default 1)")
@@ -52,7 +56,41 @@ def options(argv: list[str]) -> argparse.Namespace:
     add("--workers", type=int, default=1, help="uvicorn worker processes per gateway (1)")
     add("--source", type=Path, default=BENCH_ROOT,
         help="the tree whose gateway is 'current' and whose code seeds (default: this repo)")
+    live = parser.add_argument_group(
+        "subscriptions",
+        "--subscriptions runs the subscription bench instead of the operations: commentAdded "
+        "subscribers over WebSockets at each count, with one gateway and with two behind a "
+        "Redis of its own; delivery latency, sustained events/s and the gateways' memory per "
+        "subscriber (--scale, --latency, --workers and --source apply; the options above "
+        "them do not)",
+    ).add_argument
+    live("--subscriptions", action="store_true", help="run the subscription bench")
+    live("--subscribers", default="1,100,1000",
+         help="comma-separated subscriber counts (default 1,100,1000)")
+    live("--events", type=int, default=30,
+         help="comments written one at a time for the latency figures (default 30)")
+    live("--sustain", type=float, default=3.0,
+         help="seconds of writing as fast as the writers go (default 3)")
+    live("--writers", type=int, default=1,
+         help="concurrent addComment loops in the sustained phase (default 1)")
+    live("--poll-ms", type=int, default=200,
+         help="the gateways' TABLEGATE_STREAM_POLL_MS (default 200, the gateway's own)")
+    live("--open-batch", type=int, default=100,
+         help="WebSocket handshakes at a time while opening subscribers (default 100)")
+    live("--no-deflate", dest="deflate", action="store_false",
+         help="subscribers do not offer permessage-deflate (browsers do; by default so do they)")
     args = parser.parse_args(argv)
+    try:
+        args.subscribers = [int(count) for count in args.subscribers.split(",") if count]
+    except ValueError:
+        parser.error(f"--subscribers takes counts like 1,100,1000, not {args.subscribers!r}")
+    if args.subscriptions and args.compare:
+        parser.error("--compare applies to the operations, not to --subscriptions")
+    if not args.subscribers or min(args.subscribers) < 1 or min(
+            args.events, args.writers, args.open_batch) < 1:
+        parser.error("--subscribers, --events, --writers and --open-batch must be >= 1")
+    if args.sustain <= 0 or args.poll_ms < 10:
+        parser.error("--sustain must be > 0 and --poll-ms >= 10 (the gateway's minimum)")
     if args.scale < 1 or min(args.requests, args.concurrency, args.concurrent_requests) < 1:
         parser.error("--scale, --requests, --concurrency and --concurrent-requests must be >= 1")
     if args.warmup < 0 or args.budget <= 0 or args.latency < 0 or args.workers < 1:
@@ -76,6 +114,9 @@ async def run(args: argparse.Namespace) -> None:
         # Another process's CPU use lands in every latency and req/s figure.
         print(f"note: load average {load:.1f} before the bench started: other processes "
               f"share the {os.cpu_count()} cores, expect noisy figures")
+    if args.subscriptions:
+        await subscriptions.run(args)
+        return
     with ExitStack() as stack:
         baseline_source, baseline_title = None, ""
         if args.compare:
@@ -101,7 +142,8 @@ def main(argv: list[str]) -> int:
     try:
         # uvloop, as the gateway has: the load generator's CPU shares the gateway's cores.
         uvloop.run(run(options(argv)))
-    except (ResponseError, ProcessError, worktree.WorktreeError) as failure:
+    except (ResponseError, ProcessError, worktree.WorktreeError, SubscriberError,
+            EngineError) as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, asyncio.CancelledError):

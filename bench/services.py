@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,11 @@ def start_proxy(upstream: str, latency_ms: float) -> tuple[Child, str]:
     return _ready(child, f"http://127.0.0.1:{port}", "/__proxy/calls")
 
 
-def start_gateway(source: Path, table: Table, workers: int) -> tuple[Child, str]:
-    """`tablegate serve` of the tree at `source` on a free port, once /healthz is 200."""
+def start_gateway(
+    source: Path, table: Table, workers: int, settings: Mapping[str, str] | None = None
+) -> tuple[Child, str]:
+    """`tablegate serve` of the tree at `source` on a free port, once /healthz is 200;
+    `settings` adds to its environment (TABLEGATE_* variables)."""
     port = free_port()
     command = ["serve"] + (["--workers", str(workers)] if workers > 1 else [])
     child = Child(
@@ -74,6 +78,7 @@ def start_gateway(source: Path, table: Table, workers: int) -> tuple[Child, str]
             PORT=str(port),
             # The workload reads the schema's mutations by introspection.
             TABLEGATE_INTROSPECTION="true",
+            **(settings or {}),
         ),
     )
     return _ready(child, f"http://127.0.0.1:{port}", "/healthz")
