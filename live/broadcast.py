@@ -53,7 +53,10 @@ class BroadcastFeed:
         self._dynamo = dynamo
         self._broker = broker
         self._redis = redis.from_url(live.broadcast_url)
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._pubsub = self._redis.pubsub()
+        # Channels subscribed to and not yet confirmed: Redis sends to a channel only
+        # once its SUBSCRIBE is through, so `follow` waits for the confirmation.
+        self._pending: dict[bytes, asyncio.Future[None]] = {}
         self._prefix = f"tablegate:{settings.table_name}:"
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lease: LeaseRecord | None = None
@@ -77,9 +80,15 @@ class BroadcastFeed:
             raise Unavailable("the broadcast (Redis) cannot be reached now") from exc
 
     async def follow(self, topics: list[str]) -> None:
+        channels = [self._prefix + t for t in topics]
+        loop = asyncio.get_running_loop()
+        confirmed = [self._pending.setdefault(c.encode(), loop.create_future()) for c in channels]
         try:
-            await self._pubsub.subscribe(*(self._prefix + t for t in topics))
-        except (RedisError, OSError) as exc:
+            await self._pubsub.subscribe(*channels)
+            await asyncio.wait_for(asyncio.gather(*confirmed), READY_SECONDS)
+        except (RedisError, OSError, TimeoutError) as exc:
+            for channel in channels:
+                self._pending.pop(channel.encode(), None)
             raise Unavailable("the broadcast (Redis) cannot be reached now") from exc
 
     def unfollow(self, topics: list[str]) -> None:
@@ -118,10 +127,15 @@ class BroadcastFeed:
                 continue
             self._recovered("redis")
             attempt = 0
-            if message is None or message.get("type") != "message":
+            if message is None:
                 continue
-            topic = message["channel"].decode().removeprefix(self._prefix)
-            await self._broker.deliver(topic, Change.from_json(message["data"]))
+            if message["type"] == "subscribe":
+                waiting = self._pending.pop(message["channel"], None)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(None)
+            elif message["type"] == "message":
+                topic = message["channel"].decode().removeprefix(self._prefix)
+                await self._broker.deliver(topic, Change.from_json(message["data"]))
 
     # ------------------------------------------------------------ the lease
 

@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from schema.consistency import ReadYourWrites
 from schema.cost import CostReport
 from schema.errors import ErrorCodes
+from schema.executor import GatewayExecutor
 from schema.identity import MutationsKnowTheirViewer
 from schema.mutation import Mutation
 from schema.names import CachedNames
@@ -66,4 +67,5 @@ def make_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=MAX_DOCUMENTS),
         ],
         config=StrawberryConfig(scalar_map=SCALARS, name_converter=CachedNames()),
+        execution_context_class=GatewayExecutor,
     )
