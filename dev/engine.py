@@ -131,6 +131,17 @@ def free_port() -> int:
         return port
 
 
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    """Stop a child process of ours: TERM, then KILL if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def die_with_parent() -> None:
     """In the child: ask Linux to SIGKILL us when the parent process dies."""
     if sys.platform.startswith("linux"):
@@ -210,13 +221,8 @@ class LocalDynamo:
     def stop(self) -> None:
         """Stop the JVM (TERM, then KILL) and remove its working directory."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        if process is not None:
+            terminate(process)
         if process is not None and process.stderr is not None:
             process.stderr.close()
         if self._workdir is not None:

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 
-from dev.engine import EngineError, die_with_parent, free_port
+from dev.engine import EngineError, die_with_parent, free_port, terminate
 
 
 def find_redis() -> str:
@@ -55,13 +55,8 @@ class LocalRedis:
     def stop(self) -> None:
         """Stop it (TERM, then KILL)."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        if process is not None:
+            terminate(process)
 
     def __enter__(self) -> LocalRedis:
         return self.start()
