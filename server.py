@@ -6,6 +6,7 @@ command line, the tests) passes GraphiQL in as `ide`.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -134,6 +135,11 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                 await bootstrap_admin(client, settings.bootstrap_admin_email,
                                       settings.bootstrap_admin_password)
             await hub.start()
+            # What startup made (modules, the schema, clients) lives as long as the
+            # process: frozen, full collections stop walking it on every pass (about
+            # a sixth of a big query's CPU).
+            gc.collect()
+            gc.freeze()
             yield
         finally:
             await hub.stop()

@@ -19,8 +19,12 @@ class LocalFeed:
     """Starts reading the stream when the first subscription opens, and keeps reading."""
 
     def __init__(self, settings: Settings, live: LiveSettings, broker: Broker) -> None:
+        self._settings = settings
+        self._poll = live.stream_poll_ms / 1000
         self._broker = broker
-        self._reader = StreamReader(settings, self.deliver, live.stream_poll_ms / 1000)
+        # Made with the first subscription: a process that serves none never loads
+        # boto3's stream models (their objects would cost every garbage collection).
+        self._reader: StreamReader | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -32,7 +36,8 @@ class LocalFeed:
 
     async def ready(self) -> None:
         """Once this returns, every later write reaches the broker."""
-        if self._task is None:
+        if self._reader is None:
+            self._reader = StreamReader(self._settings, self.deliver, self._poll)
             self._task = asyncio.create_task(self._reader.run(), name="tablegate-stream")
         try:
             await asyncio.wait_for(asyncio.shield(self._reader.ready.wait()), READY_SECONDS)
