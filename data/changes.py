@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from data.layout import Entity
-from data.wire import Item, from_wire
+from data.wire import from_wire
 
 log = logging.getLogger("tablegate.stream")
 
@@ -79,8 +79,3 @@ class Change:
         body = orjson.loads(raw)
         return cls(body["id"], body["name"], body["new"], body["old"])
 
-
-def item_of(change: Change) -> Item | None:
-    """The item after the change (before it, for a removal), as plain Python values."""
-    image = change.new_image or change.old_image
-    return from_wire(image) if image else None

@@ -106,15 +106,6 @@ class Broker:
         self._followers: dict[str, set[Inbox]] = {}
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
 
-    def __len__(self) -> int:
-        """Open subscriptions."""
-        return len({inbox for inboxes in self._followers.values() for inbox in inboxes})
-
-    @property
-    def topics(self) -> set[str]:
-        """The topics someone here follows."""
-        return set(self._followers)
-
     def open(self, topics: Iterable[str], overflow: Callable[[], None]) -> tuple[Inbox, list[str]]:
         """A new subscriber of `topics`; also the topics nobody here followed before."""
         inbox = Inbox(frozenset(topics), self.limit, overflow)

