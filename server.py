@@ -95,7 +95,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
 
     async def make_context(request_id: str, headers: Mapping[str, str]) -> RequestContext:
         return await build_context(settings, client, cursors, request_id,
-                                   headers.get("authorization"), headers.get("user-agent"))
+                                   headers.get("authorization"), headers.get("user-agent"),
+                                   headers.get("idempotency-key"))
 
     def operation_context(connection: LiveConnection, request_id: str) -> RequestContext:
         return connection_context(settings, client, cursors, request_id, connection,

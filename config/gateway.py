@@ -25,6 +25,7 @@ class Settings:
     bootstrap_admin_password: str | None
     max_concurrency: int
     introspection: bool
+    idempotency_ttl_seconds: int
 
     @property
     def production(self) -> bool:
@@ -69,4 +70,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         bootstrap_admin_password=env.get("BOOTSTRAP_ADMIN_PASSWORD") or None,
         max_concurrency=whole_number(env, "TABLEGATE_MAX_CONCURRENCY", 64),
         introspection=flag(env, "TABLEGATE_INTROSPECTION", environment != "production"),
+        idempotency_ttl_seconds=whole_number(env, "TABLEGATE_IDEMPOTENCY_TTL_SECONDS", 86_400, 60),
     )

@@ -189,10 +189,13 @@ def _changes(changes: Mapping[str, Any], stamp: str) -> tuple[str, dict[str, str
 # ---------------------------------------------------------------- sessions
 
 
-def new_session(user_id: str, user_agent: str | None,
-                ttl_seconds: int) -> tuple[str, SessionRecord]:
-    """A fresh bearer token and the session stored for it (under the token's hash only)."""
-    token = new_token(user_id)
+def new_session(user_id: str, user_agent: str | None, ttl_seconds: int,
+                secret: str | None = None) -> tuple[str, SessionRecord]:
+    """A fresh bearer token and the session stored for it (under the token's hash only).
+
+    The token's secret part is random unless `secret` fixes it (a retried sign-up
+    must hand out the token it handed out first)."""
+    token = new_token(user_id) if secret is None else f"{user_id}.{secret}"
     started = now()
     expires = started + timedelta(seconds=ttl_seconds)
     record = SessionRecord(
@@ -270,7 +273,7 @@ async def create_user(
             "createdAt": stamp}
     new = "attribute_not_exists(PK)"
     actions = [
-        put({**user.to_item(), "passwordHash": password_hash}, new),
+        put({**user.to_item(), "passwordHash": password_hash}, new, answer=True),
         put(profile, new),
         put(lock, new, failure=Conflict("an account with this email already exists")),
     ]

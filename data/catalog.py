@@ -150,7 +150,7 @@ async def create_category(dynamo: Dynamo, new: NewCategory) -> CategoryRecord:
         version=1,
     )
     actions = [
-        put(record.to_item(), ABSENT),
+        put(record.to_item(), ABSENT, answer=True),
         put(
             lock_item(
                 keys.category_slug_lock(new.slug),
@@ -192,7 +192,7 @@ async def create_tag(dynamo: Dynamo, new: NewTag) -> TagRecord:
     await transact(
         dynamo,
         [
-            put(record.to_item(), ABSENT),
+            put(record.to_item(), ABSENT, answer=True),
             put(
                 lock_item(
                     keys.tag_slug_lock(new.slug), "TAG_SLUG_LOCK", "tagId", record.tag_id, moment

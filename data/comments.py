@@ -197,7 +197,7 @@ async def add_comment(
         version=1,
     )
     actions = [
-        put(record.to_item(), ABSENT),
+        put(record.to_item(), ABSENT, answer=True),
         changes(
             keys.post(pid),
             add={"commentCount": 1},

@@ -156,6 +156,16 @@ def lease(name: str) -> Key:
     return {"PK": f"LEASE#{name}", "SK": "LEASE"}
 
 
+def idempotency(digest: str) -> Key:
+    """The answer kept for one idempotency key (`digest` is the hash of its scope)."""
+    return {"PK": f"IDEMPOTENCY#{valid_token_hash(digest)}", "SK": "IDEMPOTENCY"}
+
+
+def idempotency_digest_of(pk: str) -> str:
+    """The digest an idempotency item's PK holds."""
+    return pk.removeprefix("IDEMPOTENCY#")
+
+
 def session(token_hash: str) -> Key:
     return {"PK": f"SESSION#{valid_token_hash(token_hash)}", "SK": "SESSION"}
 

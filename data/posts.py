@@ -333,7 +333,8 @@ async def create_post(dynamo: Dynamo, shards: int, new: NewPost) -> PostRecord:
 
     def build(slug: str) -> list[Action]:
         post = replace(record, slug=slug)
-        actions = [put(post.to_item(shards=shards), ABSENT), _slug_lock(slug, post.post_id, moment)]
+        actions = [put(post.to_item(shards=shards), ABSENT, answer=True),
+                   _slug_lock(slug, post.post_id, moment)]
         for tid in post.tag_ids:
             actions.append(put(post.tag_link_item(tid)))
             actions.append(touch(keys.tag(tid), "postCount", 1 if published else 0, _tag_missing()))

@@ -163,7 +163,8 @@ async def review_product(
             names={"#ord": "orders"}, values={":none": 0},
         ),
         put(review.to_item(), "attribute_not_exists(PK)",
-            Conflict("you have reviewed this product already; update that review instead")),
+            Conflict("you have reviewed this product already; update that review instead"),
+            answer=True),
     ])
     return review
 

@@ -24,7 +24,7 @@ from data.pages import ListRead
 from data.queries import QuerySpec, SortCondition, run_query
 from data.transactions import Action, put, transact, update, update_expression
 from data.ulid import new_ulid, ulid_time_bound
-from data.writes import Stale, optimistic, read_record
+from data.writes import Stale, optimistic, read_record, update_item
 
 # The order's life, in the only direction it may move (CANCELLED is a side exit).
 ORDER_FLOW = ("PENDING", "PROCESSING", "SHIPPED", "DELIVERED")
@@ -267,7 +267,7 @@ async def create_product(dynamo: Dynamo, new: NewProduct) -> ProductRecord:
         category=new.category, price=new.price, stock=new.stock, active=True,
         created_at=moment, updated_at=moment, version=1,
     )
-    await transact(dynamo, [put(record.to_item(), "attribute_not_exists(PK)")])
+    await transact(dynamo, [put(record.to_item(), "attribute_not_exists(PK)", answer=True)])
     return record
 
 
@@ -370,8 +370,8 @@ async def adjust_stock(dynamo: Dynamo, product_id: str, delta: int) -> ProductRe
         condition = "attribute_exists(PK) AND (attribute_not_exists(stock) OR stock <= :room)"
         values[":room"] = MAX_STOCK - delta
     try:
-        item = await dynamo.update_item(
-            keys.product(product_id), "ADD stock :d, version :one SET updatedAt = :now",
+        item = await update_item(
+            dynamo, keys.product(product_id), "ADD stock :d, version :one SET updatedAt = :now",
             condition=condition, values=values,
         )
     except ConditionFailed as rejected:
@@ -395,7 +395,8 @@ async def place_order(dynamo: Dynamo, user_id: str, lines: list[OrderLine],
     change in between fails the order (CONFLICT) instead of charging the old
     price. Each line also counts one more order of its product on the customer's
     Purchase item (what entitles them to review it). `lines` must name distinct
-    products, at most 33 of them: 3n + 1 actions of the 100 a transaction holds.
+    products, at most 32 of them: 3n + 1 actions, and an idempotency item, of the 100
+    a transaction holds.
     """
     field = "lines[{}].productId"
 
@@ -454,7 +455,7 @@ def _order_actions(
         )
         for index, (line, product) in enumerate(zip(lines, products, strict=True))
     ]
-    actions.append(put(order.to_item(), "attribute_not_exists(PK)"))
+    actions.append(put(order.to_item(), "attribute_not_exists(PK)", answer=True))
     actions += [put(i.to_item(), "attribute_not_exists(PK)") for i in items]
     actions += [count_purchase(user_id, line.product_id) for line in lines]
     return order, actions
@@ -492,8 +493,8 @@ async def update_order_status(dynamo: Dynamo, user_id: str, order_id: str,
     values.update({":status": status, ":gsi2pk": keys.order_status_pk(status),
                    ":oid": order_id, ":now": now_iso(), ":one": 1})
     try:
-        item = await dynamo.update_item(
-            keys.order(user_id, order_id),
+        item = await update_item(
+            dynamo, keys.order(user_id, order_id),
             "SET #status = :status, GSI2PK = :gsi2pk, GSI2SK = :oid, updatedAt = :now "
             "ADD version :one",
             condition=f"attribute_exists(PK) AND #status IN ({', '.join(placeholders)})",
@@ -550,6 +551,7 @@ async def cancel_order(dynamo: Dynamo, user_id: str, order_id: str,
         values={":cancelled": CANCELLED, ":gsi2pk": keys.order_status_pk(CANCELLED),
                 ":oid": order_id, ":now": moment, ":one": 1, ":seen": order.status},
         failure=Conflict("the order changed meanwhile; it was not cancelled"),
+        answer=True,
     )]
     actions += [
         update(keys.product(product_id), "ADD stock :back, version :one SET updatedAt = :now",

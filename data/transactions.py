@@ -12,8 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from data.client import Dynamo, Item, Key, backoff, to_wire
 from data.errors import Conflict, DataError, DynamoError, Unavailable
+from data.idempotency import AlreadyApplied, current_claim, token
 
 MAX_ACTIONS = 100
 CONFLICT_RETRIES = 6
@@ -27,6 +30,9 @@ class Action:
     kind: str  # Put | Update | Delete | ConditionCheck
     body: dict[str, Any]
     failure: DataError = field(default_factory=lambda: Conflict("the item changed; try again"))
+    # The key of the item the mutation answers with, when this action writes it:
+    # an idempotency item records it for the mutation's retries.
+    answer: Key | None = None
 
 
 def update_expression(
@@ -86,10 +92,13 @@ def put(
     failure: DataError | None = None,
     names: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    answer: bool = False,
 ) -> Action:
+    """A Put; `answer`: the mutation answers with this item."""
     body: dict[str, Any] = {"Item": to_wire(item)}
     _condition(body, condition, names, values)
-    return Action("Put", body, failure or Conflict("that already exists"))
+    return Action("Put", body, failure or Conflict("that already exists"),
+                  {"PK": item["PK"], "SK": item["SK"]} if answer else None)
 
 
 def update(
@@ -99,10 +108,13 @@ def update(
     names: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     failure: DataError | None = None,
+    answer: bool = False,
 ) -> Action:
+    """An Update; `answer`: the mutation answers with this item."""
     body: dict[str, Any] = {"Key": to_wire(key), "UpdateExpression": expression}
     _condition(body, condition, names, values)
-    return Action("Update", body, failure or Conflict("the item changed; try again"))
+    return Action("Update", body, failure or Conflict("the item changed; try again"),
+                  key if answer else None)
 
 
 def delete(
@@ -143,27 +155,39 @@ def _condition(
         body["ExpressionAttributeValues"] = _values(values)
 
 
-async def transact(dynamo: Dynamo, actions: list[Action], token: str | None = None) -> None:
+async def transact(dynamo: Dynamo, actions: list[Action]) -> None:
     """Run `actions` all or nothing; raise the failing action's error if cancelled.
 
-    `token` (ClientRequestToken) makes a retried call idempotent for 10 minutes.
+    Under an idempotency claim (`data.idempotency.claiming`) the transaction also
+    puts the claim's idempotency item, and raises AlreadyApplied when it exists.
+    Every call carries a ClientRequestToken, so a transaction the transport resends
+    after losing its answer applies once.
     """
     if not actions:
         return
+    claim = current_claim()
+    if claim is not None:
+        answer = next((a.answer for a in actions if a.answer is not None), None)
+        actions = [put(claim.record(answer).to_item(), "attribute_not_exists(PK)",
+                       failure=AlreadyApplied()), *actions]
     if len(actions) > MAX_ACTIONS:
         raise ValueError(f"a transaction holds at most {MAX_ACTIONS} actions")
     items = [{a.kind: {"TableName": dynamo.table, **a.body}} for a in actions]
+    body = orjson.dumps(items)
     params: dict[str, Any] = {"TransactItems": items}
-    if token:
-        params["ClientRequestToken"] = token
     for attempt in range(CONFLICT_RETRIES):
+        # A new token for each attempt: a cancelled attempt must not answer for the next.
+        params["ClientRequestToken"] = token(claim, body, attempt)
         try:
             await dynamo.call("transact_write_items", **params)
+            if claim is not None:
+                claim.applied = True
             return
         except DynamoError as exc:
             if exc.code != "TransactionCanceledException":
                 raise
             reasons = exc.body.get("CancellationReasons") or _reasons_from(exc.message)
+            # The idempotency item comes first: when it exists, nothing else matters.
             for action, reason in zip(actions, reasons, strict=False):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     raise action.failure from exc

@@ -24,8 +24,17 @@ from typing import Any, Protocol, TypeVar
 
 from data.client import Dynamo, Key, backoff, from_wire, to_wire
 from data.errors import ConditionFailed, Conflict, DataError, Unavailable
+from data.idempotency import current_claim
 from data.layout import Entity, Item
-from data.transactions import Action, at_version, check, delete, update, update_expression
+from data.transactions import (
+    Action,
+    at_version,
+    check,
+    delete,
+    transact,
+    update,
+    update_expression,
+)
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -105,6 +114,27 @@ async def read_record(dynamo: Dynamo, kind: type[E], key: Key) -> E | None:
     """The record at `key` as it is now (strongly consistent), or None."""
     item = await read(dynamo, key)
     return kind.from_item(item) if item else None
+
+
+async def update_item(dynamo: Dynamo, key: Key, expression: str, *, condition: str,
+                      names: dict[str, str] | None = None,
+                      values: dict[str, Any] | None = None) -> Item:
+    """`Dynamo.update_item` (the item as updated, ConditionFailed with the item as it
+    was), or, under an idempotency claim, the same update in a transaction carrying
+    the idempotency item, then read back: UpdateItem cannot carry a second item."""
+    if current_claim() is None:
+        return await dynamo.update_item(key, expression, condition=condition, names=names,
+                                        values=values)
+    try:
+        await transact(dynamo, [update(key, expression, condition, names, values,
+                                       failure=_Refused(), answer=True)])
+    except _Refused as refused:
+        raise ConditionFailed(await read(dynamo, key)) from refused
+    return await read(dynamo, key) or {}
+
+
+class _Refused(DataError):
+    """The condition of an update run as a transaction failed."""
 
 
 async def collection(dynamo: Dynamo, pk: str, prefix: str | None = None) -> list[Item]:

@@ -54,38 +54,38 @@ class FaultProxy:
     _rate: float = 0.0
     _kinds: tuple[str, ...] = ()
     _random: random.Random = field(default_factory=lambda: random.Random(7))
-    _applies: Callable[[bytes], bool] = field(default=lambda body: True)
+    _applies: Callable[[str], bool] = field(default=lambda operation: True)
     _http: aiohttp.ClientSession | None = None
 
     def fail_next(self, *faults: str | None) -> None:
         """The next calls meet these faults, in order (None passes one); later ones pass."""
-        unknown = set(faults) - set(FAULTS) - {None}
+        unknown = {fault for fault in faults if fault is not None} - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}; known: {FAULTS}")
         self._queued = list(faults)
         self.calls = 0
 
     def randomly(self, rate: float, *faults: str, seed: int = 7,
-                 only: Callable[[bytes], bool] | None = None) -> None:
+                 only: Callable[[str], bool] | None = None) -> None:
         """From now on each call meets one of `faults` (default: throttling of both
-        kinds) with probability `rate`; `only` limits that to the calls whose body it
-        accepts. `rate` 0 stops it."""
+        kinds) with probability `rate`; `only` limits that to the calls whose
+        operation (`TransactWriteItems`, ...) it accepts. `rate` 0 stops it."""
         self._rate = rate
         self._kinds = faults or ("throttle", "throttling")
         self._random = random.Random(seed)
-        self._applies = only or (lambda body: True)
+        self._applies = only or (lambda operation: True)
 
-    def _fault(self, body: bytes) -> str | None:
+    def _fault(self, operation: str) -> str | None:
         if self._queued:
             return self._queued.pop(0)
-        if self._rate and self._applies(body) and self._random.random() < self._rate:
+        if self._rate and self._applies(operation) and self._random.random() < self._rate:
             return self._random.choice(self._kinds)
         return None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.calls += 1
         body = await request.read()
-        fault = self._fault(body)
+        fault = self._fault(request.headers.get("x-amz-target", "").rpartition(".")[2])
         if fault is not None:
             self.injected[fault] += 1
         if self.latency:

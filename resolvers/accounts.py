@@ -19,15 +19,19 @@ import data.posts
 import data.shop
 from data import keys
 from data.accounts import ProfileRecord, SessionRecord, UserRecord
+from data.client import Item
 from data.comments import CommentRecord
-from data.errors import InvalidInput, NotFound
+from data.errors import Conflict, InvalidInput, NotFound
+from data.idempotency import Claim
 from data.pages import Page, PageArgs
 from data.posts import PostRecord
 from data.shop import OrderRecord
+from data.tokens import token_hash
 from data.ulid import new_ulid
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.idempotency import derived_secret, once
 from resolvers.permissions import (
     can_see_email,
     require_admin,
@@ -149,16 +153,35 @@ async def sign_up(ctx: RequestContext, email: str, password: str,
     data.accounts.valid_password(password)
     first = validate.optional_text("firstName", first_name, maximum=NAME_MAX)
     last = validate.optional_text("lastName", last_name, maximum=NAME_MAX)
-    # The session names the user it opens for: the account is created with its ID.
-    token, session = data.accounts.new_session(new_ulid(), ctx.user_agent,
-                                          ctx.settings.session_ttl_seconds)
-    account = await data.accounts.create_user(ctx.dynamo, address, password, first, last,
-                                         session=session)
-    ctx.loaders.wrote(account.user)
-    ctx.loaders.wrote(account.profile)
-    user = account.record
-    ctx.act_as(session, user)
-    return SignedIn(token, session, user)
+
+    def opened(claim: Claim | None, user_id: str) -> tuple[str, SessionRecord]:
+        # Under an idempotency key the token is derived from it: a retry hands out
+        # the same token, which is stored nowhere but in the client.
+        secret = None if claim is None else derived_secret(ctx, claim, "session")
+        return data.accounts.new_session(user_id, ctx.user_agent,
+                                         ctx.settings.session_ttl_seconds, secret)
+
+    async def write(claim: Claim | None) -> SignedIn:
+        # The session names the user it opens for: the account is created with its ID.
+        token, session = opened(claim, new_ulid())
+        account = await data.accounts.create_user(ctx.dynamo, address, password, first, last,
+                                                  session=session)
+        ctx.loaders.wrote(account.user)
+        ctx.loaders.wrote(account.profile)
+        return SignedIn(token, session, account.record)
+
+    async def replay(claim: Claim, item: Item) -> SignedIn:
+        user = UserRecord.from_item(item)
+        token, _ = opened(claim, user.user_id)
+        session = await ctx.loaders.session(token_hash(token))
+        if session is None:
+            raise Conflict("this sign-up was applied, and its session has ended since: "
+                           "sign in")
+        return SignedIn(token, session, user)
+
+    signed_in = await once(ctx, write, replay)
+    ctx.act_as(signed_in.session, signed_in.user)
+    return signed_in
 
 
 async def sign_in(ctx: RequestContext, email: str, password: str) -> SignedIn:

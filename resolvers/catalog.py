@@ -16,6 +16,7 @@ from data.pages import Page, PageArgs
 from data.posts import PostRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
+from resolvers.idempotency import as_record, once
 from resolvers.permissions import require_admin, require_moderator
 
 NAME_MAX = 100
@@ -130,7 +131,8 @@ async def create_category(ctx: RequestContext, given: CategoryInput) -> Category
         parent_id=ids.category_id(given.parent_id, "parentId") if given.parent_id else None,
         sort_order=validate.whole("sortOrder", sort_order, minimum=0, maximum=SORT_ORDER_MAX),
     )
-    return await data.catalog.create_category(ctx.dynamo, new)
+    return await once(ctx, lambda _: data.catalog.create_category(ctx.dynamo, new),
+                      as_record(CategoryRecord))
 
 
 async def create_tag(ctx: RequestContext, given: TagInput) -> TagRecord:
@@ -145,4 +147,5 @@ async def create_tag(ctx: RequestContext, given: TagInput) -> TagRecord:
         ),
         color=validate.color("color", given.color),
     )
-    return await data.catalog.create_tag(ctx.dynamo, new)
+    return await once(ctx, lambda _: data.catalog.create_tag(ctx.dynamo, new),
+                      as_record(TagRecord))

@@ -20,12 +20,14 @@ from data.changes import Change
 from data.client import Key
 from data.comments import CommentRecord
 from data.errors import InvalidInput, NotFound
+from data.idempotency import Claim
 from data.pages import Page, PageArgs
 from data.posts import PostRecord
 from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
+from resolvers.idempotency import as_record, once
 from resolvers.permissions import (
     can_see_comment,
     can_see_post,
@@ -129,20 +131,24 @@ async def add_comment(
         if parent_post != pid:
             raise InvalidInput("parentId", "parentId is a comment on another post")
     text = _content(content)
-    if parent_id is None:
-        post, parent = await posts.read_post(ctx.dynamo, pid), None
-    else:
-        post, parent = await asyncio.gather(
-            posts.read_post(ctx.dynamo, pid),
-            data.comments.read_comment(ctx.dynamo, pid, parent_id),
-        )
-    if post is None or not can_see_post(ctx, post):
-        raise NotFound("post not found")
-    if post.status != "PUBLISHED":
-        raise Forbidden("comments are open on published posts only")
-    if parent_id is not None and (parent is None or not can_see_comment(ctx, parent)):
-        raise NotFound("parent comment not found")
-    return await data.comments.add_comment(ctx.dynamo, pid, viewer.user_id, text, parent_id)
+
+    async def write(claim: Claim | None) -> CommentRecord:
+        if parent_id is None:
+            post, parent = await posts.read_post(ctx.dynamo, pid), None
+        else:
+            post, parent = await asyncio.gather(
+                posts.read_post(ctx.dynamo, pid),
+                data.comments.read_comment(ctx.dynamo, pid, parent_id),
+            )
+        if post is None or not can_see_post(ctx, post):
+            raise NotFound("post not found")
+        if post.status != "PUBLISHED":
+            raise Forbidden("comments are open on published posts only")
+        if parent_id is not None and (parent is None or not can_see_comment(ctx, parent)):
+            raise NotFound("parent comment not found")
+        return await data.comments.add_comment(ctx.dynamo, pid, viewer.user_id, text, parent_id)
+
+    return await once(ctx, write, as_record(CommentRecord))
 
 
 async def update_comment(ctx: RequestContext, global_id: str, content: str) -> CommentRecord:

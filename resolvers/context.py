@@ -14,7 +14,7 @@ import asyncio
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from config import Settings
 from data import keys
@@ -55,6 +55,16 @@ class Connection(Protocol):
         """A subscription fell too far behind: close the connection."""
 
 
+@dataclass(frozen=True)
+class MutationCall:
+    """The mutation field being resolved: its name, its key in the response (its alias,
+    or its name) and its arguments (input objects as dataclasses)."""
+
+    field: str
+    response_key: str
+    arguments: dict[str, Any]
+
+
 @dataclass
 class RequestContext:
     settings: Settings
@@ -64,6 +74,12 @@ class RequestContext:
     request_id: str
     user_agent: str | None = None
     connection: Connection | None = None
+    # The client's Idempotency-Key (the operation's own, in a batch).
+    idempotency_key: str | None = None
+    call: MutationCall | None = None
+    # Response keys of the mutation fields whose writes were applied, with the ID of
+    # what each answered with (None when it answered with no object).
+    applied: dict[str, str | None] = field(default_factory=dict)
     _session: SessionRecord | None = field(default=None, repr=False)
     _viewer: UserRecord | None = field(default=None, repr=False)
 
@@ -79,12 +95,13 @@ class RequestContext:
             await asyncio.shield(gate)
         self._known()
 
-    async def fork(self) -> RequestContext:
+    async def fork(self, idempotency_key: str | None) -> RequestContext:
         """The same viewer over fresh loaders, for one mutation of a batch: it must read
         its own writes, not what the batch's queries cached before them."""
         with suppress(Exception):  # a failed lookup stays failed in the fork, below
             await self.identified()
-        child = replace(self, loaders=LoaderSet(self.dynamo))
+        child = replace(self, loaders=LoaderSet(self.dynamo), idempotency_key=idempotency_key,
+                        applied={})
         child.loaders.gate = self.loaders.gate
         return child
 
@@ -141,13 +158,15 @@ async def build_context(
     request_id: str,
     authorization: str | None,
     user_agent: str | None = None,
+    idempotency_key: str | None = None,
 ) -> RequestContext:
     """A fresh context: new loaders, and the viewer behind the bearer token, if any.
 
     A bad or expired token, or a suspended user, makes the request anonymous.
     """
     loaders = LoaderSet(dynamo)
-    context = RequestContext(settings, dynamo, loaders, cursors, request_id, user_agent=user_agent)
+    context = RequestContext(settings, dynamo, loaders, cursors, request_id, user_agent=user_agent,
+                             idempotency_key=idempotency_key)
     token = bearer_token(authorization)
     if token is None:
         return context

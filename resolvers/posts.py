@@ -26,6 +26,7 @@ from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.idempotency import as_record, once
 from resolvers.permissions import can_see_post, require_viewer, sees_all_posts_of
 
 TITLE_MAX = 200
@@ -183,7 +184,8 @@ async def create_post(ctx: RequestContext, given: PostInput) -> PostRecord:
         tag_ids=_tag_ids(given.tag_ids or []),
         status=status,
     )
-    return await data.posts.create_post(ctx.dynamo, ctx.settings.feed_shards, new)
+    return await once(ctx, lambda _: data.posts.create_post(ctx.dynamo, ctx.settings.feed_shards,
+                                                           new), as_record(PostRecord))
 
 
 def _changes(edit: PostEdit) -> data.posts.PostChanges:

@@ -24,6 +24,7 @@ from data.shop import ProductRecord
 from resolvers import ids, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
+from resolvers.idempotency import as_record, once
 from resolvers.permissions import can_see_review, require_moderator, require_viewer
 
 TITLE_MAX = 120
@@ -122,9 +123,9 @@ async def review_product(
     """The viewer's PUBLISHED review of a product they have an order of (not CANCELLED)."""
     viewer = require_viewer(ctx)
     product_id = ids.product_id(product_gid, "productId")
-    return await data.reviews.review_product(
-        ctx.dynamo, viewer.user_id, product_id, _rating(rating), _title(title), _body(body)
-    )
+    checked = (_rating(rating), _title(title), _body(body))
+    return await once(ctx, lambda _: data.reviews.review_product(
+        ctx.dynamo, viewer.user_id, product_id, *checked), as_record(ReviewRecord))
 
 
 async def update_review(

@@ -30,14 +30,16 @@ from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden
+from resolvers.idempotency import as_record, once
 from resolvers.permissions import can_see_order, require_admin, require_viewer
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
 ADDRESS_MAX = 500
-# 33 lines: a stock update, an item and a Purchase count per line, plus the order,
-# fit the 100 actions of one transaction.
-MAX_LINES = 33
+# 32 lines: a stock update, an item and a Purchase count per line, plus the order and
+# an idempotency item, fit the 100 actions of one transaction (data-model.md's 33
+# leaves no room for the idempotency item).
+MAX_LINES = 32
 MAX_QUANTITY = 1000
 
 
@@ -104,7 +106,8 @@ async def create_product(ctx: RequestContext, name: str, description: str | None
         price=validate.money("price", price),
         stock=validate.whole("stock", stock, minimum=0, maximum=data.shop.MAX_STOCK),
     )
-    return await data.shop.create_product(ctx.dynamo, new)
+    return await once(ctx, lambda _: data.shop.create_product(ctx.dynamo, new),
+                      as_record(ProductRecord))
 
 
 async def update_product(ctx: RequestContext, global_id: str, expected_version: int | None,
@@ -132,7 +135,8 @@ async def adjust_stock(ctx: RequestContext, global_id: str, delta: int) -> Produ
     product_id = ids.product_id(global_id, "id")
     limit = data.shop.MAX_STOCK
     validate.whole("delta", delta, minimum=-limit, maximum=limit)
-    return await data.shop.adjust_stock(ctx.dynamo, product_id, delta)
+    return await once(ctx, lambda _: data.shop.adjust_stock(ctx.dynamo, product_id, delta),
+                      as_record(ProductRecord))
 
 
 async def place_order(ctx: RequestContext, lines: Sequence[tuple[str, int]],
@@ -155,14 +159,17 @@ async def place_order(ctx: RequestContext, lines: Sequence[tuple[str, int]],
         first_line[product_id] = index
         checked.append(data.shop.OrderLine(product_id, quantity))
     address = validate.text("shippingAddress", shipping_address, maximum=ADDRESS_MAX)
-    return await data.shop.place_order(ctx.dynamo, viewer.user_id, checked, address)
+    return await once(ctx, lambda _: data.shop.place_order(ctx.dynamo, viewer.user_id, checked,
+                                                           address), as_record(OrderRecord))
 
 
 async def update_order_status(ctx: RequestContext, global_id: str, status: str) -> OrderRecord:
     """Admins: move an order forward (PENDING to PROCESSING to SHIPPED to DELIVERED)."""
     require_admin(ctx)
     user_id, order_id = ids.order_ref(global_id, "id")
-    return await data.shop.update_order_status(ctx.dynamo, user_id, order_id, status)
+    return await once(ctx, lambda _: data.shop.update_order_status(ctx.dynamo, user_id,
+                                                                   order_id, status),
+                      as_record(OrderRecord))
 
 
 async def cancel_order(ctx: RequestContext, global_id: str) -> OrderRecord:
@@ -176,7 +183,8 @@ async def cancel_order(ctx: RequestContext, global_id: str) -> OrderRecord:
     else:
         # The customer is part of the order's ID: no read is needed to refuse.
         raise Forbidden("only the customer or an admin may cancel this order")
-    return await data.shop.cancel_order(ctx.dynamo, user_id, order_id, allowed)
+    return await once(ctx, lambda _: data.shop.cancel_order(ctx.dynamo, user_id, order_id,
+                                                            allowed), as_record(OrderRecord))
 
 
 # ---------------------------------------------------------------- subscriptions

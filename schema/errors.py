@@ -102,6 +102,21 @@ def classify(error: GraphQLError, request_id: str, pre_execution: bool) -> Graph
     )
 
 
+def after_write(error: GraphQLError, applied: dict[str, str | None]) -> GraphQLError:
+    """`error` marked `applied` when it was met reading the answer of a mutation whose
+    write went through: the client must read again, not send the mutation again."""
+    root = error.path[0] if error.path else None
+    if root not in applied:
+        return error
+    written = applied[str(root)]
+    extra: dict[str, Any] = {"applied": True}
+    if written is not None:
+        extra["id"] = written
+    return _with(error, f"{error.message} (the mutation was applied"
+                        f"{f': {written}' if written else ''}; read it instead of sending "
+                        "the mutation again)", **extra)
+
+
 class ErrorCodes(SchemaExtension):
     """Rewrites the result's errors through `classify`."""
 
@@ -121,7 +136,10 @@ class ErrorCodes(SchemaExtension):
             return
         request_id = getattr(context.context, "request_id", "-")
         pre_execution = bool(context.pre_execution_errors)
+        applied: dict[str, str | None] = getattr(context.context, "applied", {})
         classified = [classify(e, request_id, pre_execution) for e in errors]
+        if applied:
+            classified = [after_write(e, applied) for e in classified]
         result.errors = classified
         for error in classified:
             code = (error.extensions or {}).get("code")

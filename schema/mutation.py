@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.accounts import AccountMutations
+from schema.applied import Applied
 from schema.catalog import CatalogMutations
 from schema.comments import CommentMutations
 from schema.posts import PostMutations
@@ -22,3 +24,7 @@ Mutation = merge_types(
         ReviewMutations,
     ),
 )
+
+# Every mutation field records its call and its applied write (schema/applied.py).
+for _field in get_object_definition(Mutation, strict=True).fields:
+    _field.extensions.append(Applied())

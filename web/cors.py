@@ -1,7 +1,7 @@
 """CORS for browser apps on other origins, with Starlette's CORSMiddleware.
 
-Preflights are answered for GET and POST with `Authorization` and `Content-Type`
-(and the headers Apollo Client may add); `x-request-id` is readable by the page.
+Preflights are answered for GET and POST with `Authorization`, `Content-Type` and
+`Idempotency-Key` (and the headers Apollo Client may add); `x-request-id` is readable by the page.
 An origin that is not allowed gets no CORS header at all, and a refused
 preflight is a GraphQL-shaped JSON error like every other refusal.
 """
@@ -21,6 +21,7 @@ from config import HttpSettings
 ALLOWED_HEADERS = (
     "authorization",
     "content-type",
+    "idempotency-key",
     "x-request-id",
     "apollographql-client-name",
     "apollographql-client-version",

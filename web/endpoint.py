@@ -38,6 +38,7 @@ from web.protocol import (
     OperationRequest,
     RequestError,
     from_query_params,
+    idempotency_key,
     parse_body,
     response_media_type,
     wants_html,
@@ -113,6 +114,7 @@ class GraphQLEndpoint:
                 raise RequestError(405, "METHOD_NOT_ALLOWED",
                                    f"send GraphQL with GET or POST, not {method}",
                                    {"Allow": ALLOWED_METHODS})
+            key = idempotency_key(request.headers.get("idempotency-key"))
             operations = (from_query_params(request.query_params) if method == "GET"
                           else parse_body(request.headers.get("content-type"),
                                           await self._body(request), self.settings.max_batch))
@@ -122,7 +124,7 @@ class GraphQLEndpoint:
         context = await self.make_context(state.request_id, request.headers)
         if isinstance(operations, list):
             state.operations.extend(op.operation_name or "-" for op in operations)
-            outcomes = await self._batch(operations, method, context)
+            outcomes = await self._batch(operations, method, context, key)
             return self._encode([o.body for o in outcomes], 200, media, {})
         state.operations.append(operations.operation_name or "-")
         outcome = await self._run(operations, method, context)
@@ -153,15 +155,16 @@ class GraphQLEndpoint:
         return b"".join(chunks)
 
     async def _batch(self, operations: list[OperationRequest], method: str,
-                     context: Any) -> list[Outcome]:
-        async def one(operation: OperationRequest) -> Outcome:
+                     context: Any, key: str | None) -> list[Outcome]:
+        async def one(index: int, operation: OperationRequest) -> Outcome:
             own = context
             if operation.query is not None and _is_mutation(operation.query,
                                                              operation.operation_name):
-                own = await context.fork()
+                # Each operation of the batch is its own request under the one key.
+                own = await context.fork(None if key is None else f"{key}/{index}")
             return await self._run(operation, method, own)
 
-        outcomes = await asyncio.gather(*(one(op) for op in operations))
+        outcomes = await asyncio.gather(*(one(i, op) for i, op in enumerate(operations)))
         calls = current_log()
         if calls is not None:
             # The batch's lookups are shared: each operation reports the whole batch's cost.

@@ -15,6 +15,7 @@ import orjson
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+IDEMPOTENCY_KEY_MAX = 255
 
 
 class RequestError(Exception):
@@ -126,6 +127,17 @@ def parse_body(
             )
         return [operation_from(item) for item in data]
     return operation_from(data)
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """The `Idempotency-Key` header's key: 1 to 255 visible ASCII characters (a UUID,
+    say), or None when the header is absent."""
+    if value is None:
+        return None
+    if not 1 <= len(value) <= IDEMPOTENCY_KEY_MAX or not all("!" <= c <= "~" for c in value):
+        raise bad_request(f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII "
+                          "characters, such as a UUID")
+    return value
 
 
 def _accepted(accept: str) -> dict[str, float]:
