@@ -77,6 +77,11 @@ async def customer(gql: Any) -> str:
     return token
 
 
+async def shopping(gql: Any, admin: str, stock: int) -> tuple[str, str]:
+    """A product of its own with `stock`, and a new customer's token."""
+    return await make_product(gql, admin, stock=stock), await customer(gql)
+
+
 async def stock_of(gql: Any, product: str) -> int:
     stock: int = (await gql(STOCK, {"id": product}))["data"]["product"]["stock"]
     return stock
@@ -88,8 +93,7 @@ async def orders_of(gql: Any, token: str) -> list[str]:
 
 
 async def test_a_retried_order_is_placed_once_and_answered_alike(gql: Any, admin: str) -> None:
-    product = await make_product(gql, admin, stock=10)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 10)
     key = str(uuid.uuid4())
     client = Client(gql.http)
     first = await client(PLACE, order_input((product, 2)), token, key)
@@ -106,8 +110,7 @@ async def test_a_retried_order_is_placed_once_and_answered_alike(gql: Any, admin
 
 
 async def test_a_key_reused_for_another_request_is_a_conflict(gql: Any, admin: str) -> None:
-    product = await make_product(gql, admin, stock=10)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 10)
     key = str(uuid.uuid4())
     client = Client(gql.http)
     assert "errors" not in await client(PLACE, order_input((product, 1)), token, key)
@@ -129,8 +132,7 @@ async def test_keys_are_scoped_to_their_sender(gql: Any, admin: str) -> None:
 
 
 async def test_a_malformed_key_is_refused_before_anything_runs(gql: Any, admin: str) -> None:
-    product = await make_product(gql, admin, stock=10)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 10)
     body = await Client(gql.http)(PLACE, order_input((product, 1)), token, "not a key")
     assert codes(body) == ["BAD_REQUEST"]
     assert await stock_of(gql, product) == 10
@@ -151,8 +153,7 @@ async def test_a_retried_sign_up_hands_out_the_same_working_token(gql: Any) -> N
 
 
 async def test_a_retried_cancel_and_stock_adjustment_apply_once(gql: Any, admin: str) -> None:
-    product = await make_product(gql, admin, stock=10)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 10)
     client = Client(gql.http)
     order = (await client(PLACE, order_input((product, 4)), token))["data"]["placeOrder"]["id"]
     key = str(uuid.uuid4())
@@ -172,8 +173,7 @@ async def test_a_transaction_whose_answer_was_lost_is_applied_once(
     faulty: tuple[FaultProxy, Client], gql: Any, admin: str
 ) -> None:
     proxy, client = faulty
-    product = await make_product(gql, admin, stock=10)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 10)
     # The first TransactWriteItems reaches DynamoDB; its answer does not come back.
     # The transport sends it again, and DynamoDB knows its ClientRequestToken.
     met: list[str] = []
@@ -209,8 +209,7 @@ async def test_an_answer_that_fails_after_the_write_says_it_was_applied(
     faulty: tuple[FaultProxy, Client], gql: Any, admin: str
 ) -> None:
     proxy, client = faulty
-    product = await make_product(gql, admin, stock=10)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 10)
     written = []
 
     def after_the_write(operation: str) -> bool:
@@ -234,8 +233,7 @@ async def test_orders_retried_under_half_throttling_are_never_duplicated(
     faulty: tuple[FaultProxy, Client], gql: Any, admin: str
 ) -> None:
     proxy, client = faulty
-    product = await make_product(gql, admin, stock=100)
-    token = await customer(gql)
+    product, token = await shopping(gql, admin, 100)
     proxy.randomly(0.5, "throttle", "throttling", "lost", "internal", seed=10)
     answers: dict[str, str] = {}
     tries = 0
