@@ -1,5 +1,6 @@
 """`python -m bench [--latency MS] [--compare REV] [--workers N] [--scale N] ...`, or
-`python -m bench --subscriptions [--subscribers 1,100,1000] ...`"""
+`python -m bench --subscriptions [--subscribers 1,100,1000] ...`, or
+`python -m bench --faults`"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import uvloop
 
-from bench import report, subscriptions, worktree
+from bench import faults, report, subscriptions, worktree
 from bench.client import ResponseError
 from bench.environment import world
 from bench.processes import ProcessError
@@ -79,13 +80,20 @@ def options(argv: list[str]) -> argparse.Namespace:
          help="WebSocket handshakes at a time while opening subscribers (default 100)")
     live("--no-deflate", dest="deflate", action="store_false",
          help="subscribers do not offer permessage-deflate (browsers do; by default so do they)")
+    parser.add_argument_group(
+        "faults",
+        "--faults runs the fault bench instead: one gateway behind a proxy that throttles "
+        "or fails its DynamoDB calls; home feeds and placeOrders (retried with their "
+        "Idempotency-Key) per fault rate, and what the clients got (--scale, --latency, "
+        "--workers and --source apply)",
+    ).add_argument("--faults", action="store_true", help="run the fault bench")
     args = parser.parse_args(argv)
     try:
         args.subscribers = [int(count) for count in args.subscribers.split(",") if count]
     except ValueError:
         parser.error(f"--subscribers takes counts like 1,100,1000, not {args.subscribers!r}")
-    if args.subscriptions and args.compare:
-        parser.error("--compare applies to the operations, not to --subscriptions")
+    if (args.subscriptions or args.faults) and args.compare:
+        parser.error("--compare applies to the operations, not to --subscriptions or --faults")
     if not args.subscribers or min(args.subscribers) < 1 or min(
             args.events, args.writers, args.open_batch) < 1:
         parser.error("--subscribers, --events, --writers and --open-batch must be >= 1")
@@ -116,6 +124,9 @@ async def run(args: argparse.Namespace) -> None:
               f"share the {os.cpu_count()} cores, expect noisy figures")
     if args.subscriptions:
         await subscriptions.run(args)
+        return
+    if args.faults:
+        await faults.run(args)
         return
     with ExitStack() as stack:
         baseline_source, baseline_title = None, ""
