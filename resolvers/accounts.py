@@ -243,7 +243,7 @@ def _checked(name: str, value: Any) -> Any:
     if name in _USER_FIELDS:
         return validate.optional_text(name, value, maximum=NAME_MAX)
     if name == "bio":
-        return validate.optional_text(name, value, maximum=BIO_MAX)
+        return validate.optional_body(name, value, maximum=BIO_MAX)
     if name == "location":
         return validate.optional_text(name, value, maximum=LOCATION_MAX)
     if name in ("avatarUrl", "website"):

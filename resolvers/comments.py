@@ -165,7 +165,7 @@ ids.register("Comment", CommentRecord, ("post_id", "comment_id"), key=keys.comme
 
 
 def _content(value: str) -> str:
-    return validate.text("content", value, maximum=CONTENT_MAX)
+    return validate.body("content", value, maximum=CONTENT_MAX)
 
 
 def _visible(ctx: RequestContext) -> data.comments.Guard:
