@@ -211,8 +211,11 @@ def lock_item(
     return {**key, "entityType": entity_type, owner_attribute: owner_id, "createdAt": created_at}
 
 
-def versioned_update(current: Versioned, new: Versioned, **layout: Any) -> Action:
-    """Update the item from `current` to `new`, if it is still at `current`'s version.
+def versioned_update(
+    current: Versioned, new: Versioned, *, holding: Mapping[str, int] | None = None, **layout: Any
+) -> Action:
+    """Update the item from `current` to `new`, if it is still at `current`'s version
+    (and its counters still `holding` the values given, see `_unchanged`).
 
     Attributes that differ are SET, index keys always (another writer may have
     left them out), and attributes `new` no longer has (an index it left, a
@@ -226,17 +229,39 @@ def versioned_update(current: Versioned, new: Versioned, **layout: Any) -> Actio
         if name not in ("PK", "SK") and (name.startswith("GSI") or before.get(name) != value)
     }
     remove = [name for name in before if name not in after]
-    condition, names, values = at_version(current.version)
+    condition, names, values = _unchanged(current.version, holding)
     return changes(
         table_key(after), set_=set_, remove=remove, condition=condition, names=names,
         values=values, failure=Stale(),
     )
 
 
-def versioned_delete(current: Versioned, **layout: Any) -> Action:
-    """Delete the item if it is still at `current`'s version."""
-    condition, names, values = at_version(current.version)
+def versioned_delete(
+    current: Versioned, *, holding: Mapping[str, int] | None = None, **layout: Any
+) -> Action:
+    """Delete the item if it is still at `current`'s version (and `holding`, see `_unchanged`)."""
+    condition, names, values = _unchanged(current.version, holding)
     return delete(table_key(current.keys(**layout)), condition, Stale(), names=names, values=values)
+
+
+def _unchanged(
+    version: int, holding: Mapping[str, int] | None = None
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Condition: the item is at `version`, and each counter of `holding` at its value.
+
+    Counters move by ADD without bumping the version; a write whose own counter
+    moves depend on one (a comment that takes its replies' count with it) holds
+    it too, so a concurrent ADD makes it `Stale` instead of counting wrong. A
+    counter at 0 may be missing (other services may leave it out).
+    """
+    condition, names, values = at_version(version)
+    for i, (name, value) in enumerate((holding or {}).items()):
+        names[f"#h{i}"], values[f":h{i}"] = name, value
+        held = f"#h{i} = :h{i}"
+        if value == 0:
+            held = f"(attribute_not_exists(#h{i}) OR {held})"
+        condition += f" AND {held}"
+    return condition, names, values
 
 
 # ---------------------------------------------------------------- writes outside a transaction

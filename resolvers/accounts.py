@@ -29,6 +29,7 @@ from data.shop import OrderRecord
 from data.tokens import token_hash
 from data.ulid import new_ulid
 from resolvers import ids, validate
+from resolvers.comments import page_in_threads
 from resolvers.context import RequestContext
 from resolvers.errors import Forbidden, Unauthenticated
 from resolvers.idempotency import derived_secret, once
@@ -89,9 +90,13 @@ async def posts(
     return await ctx.page(data.posts.posts_by_author(record.user_id, status, content), args)
 
 
-async def comments(ctx: RequestContext, record: UserRecord, args: PageArgs) -> Page[CommentRecord]:
+async def comments(
+    ctx: RequestContext, record: UserRecord, args: PageArgs, with_posts: bool = False
+) -> Page[CommentRecord]:
+    """Newest first, by the thread rule (a reply under a comment the viewer cannot see
+    is left out); `with_posts`: the query reads the comments' posts next."""
     read = data.comments.comments_by_author(record.user_id, ctx.viewer_id, ctx.moderates)
-    return await ctx.page(read, args)
+    return await page_in_threads(ctx, read, args, with_posts)
 
 
 async def orders(
@@ -261,7 +266,7 @@ def _checked(name: str, value: Any) -> Any:
     if name in _USER_FIELDS:
         return validate.optional_text(name, value, maximum=NAME_MAX)
     if name == "bio":
-        return validate.optional_text(name, value, maximum=BIO_MAX)
+        return validate.optional_body(name, value, maximum=BIO_MAX)
     if name == "location":
         return validate.optional_text(name, value, maximum=LOCATION_MAX)
     if name in ("avatarUrl", "website"):

@@ -123,7 +123,7 @@ async def create_category(ctx: RequestContext, given: CategoryInput) -> Category
     new = data.catalog.NewCategory(
         name=name,
         slug=slug,
-        description=validate.optional_text(
+        description=validate.optional_body(
             "description", given.description, maximum=DESCRIPTION_MAX
         ),
         color=validate.color("color", given.color),
@@ -142,7 +142,7 @@ async def create_tag(ctx: RequestContext, given: TagInput) -> TagRecord:
     new = data.catalog.NewTag(
         name=name,
         slug=slug,
-        description=validate.optional_text(
+        description=validate.optional_body(
             "description", given.description, maximum=DESCRIPTION_MAX
         ),
         color=validate.color("color", given.color),

@@ -12,7 +12,7 @@ in one batch and a long subscription never reads stale items from a cache.
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from data.accounts import SessionRecord, UserRecord
@@ -25,6 +25,8 @@ from resolvers.errors import Unauthenticated
 
 T = TypeVar("T")
 Admit = Callable[[Change], T | None]
+# A second look at an admitted record, with lookups (through the change's shared loaders).
+Confirm = Callable[[T], Awaitable[bool]]
 
 # The loaders of each change, while some subscriber still reads it.
 _loaders: weakref.WeakKeyDictionary[Change, LoaderSet] = weakref.WeakKeyDictionary()
@@ -37,23 +39,26 @@ def connection_of(ctx: RequestContext) -> Connection:
     return ctx.connection
 
 
-async def follow(ctx: RequestContext, topic: str,
-                 admit: Admit[T]) -> AsyncIterator[T | Exception]:
+async def follow(ctx: RequestContext, topic: str, admit: Admit[T],
+                 confirm: Confirm[T] | None = None) -> AsyncIterator[T | Exception]:
     """Subscribe to `topic` now, then yield what `admit` makes of each change (changes
-    it returns None for are skipped). The subscription is open when this returns, so
-    every write that succeeds afterwards is seen; an UNAUTHENTICATED error is the last
-    thing yielded when the viewer's session ends."""
+    it returns None for are skipped), if `confirm`, when given, says yes to it: a rule
+    that needs another item (a reply's parent) reads it there, with the loaders all
+    the change's subscribers share, so their lookups leave in one batch. The
+    subscription is open when this returns, so every write that succeeds afterwards
+    is seen; an UNAUTHENTICATED error is the last thing yielded when the viewer's
+    session ends."""
     connection = connection_of(ctx)
     followed = {topic}
     session = ctx.session
     if session is not None:
         followed |= {topics.session(session.token_hash), topics.user(session.user_id)}
     inbox = await connection.hub.open(followed, connection.too_slow)
-    return _changes(ctx, connection, inbox, admit)
+    return _changes(ctx, connection, inbox, admit, confirm)
 
 
 async def _changes(ctx: RequestContext, connection: Connection, inbox: Inbox,
-                   admit: Admit[T]) -> AsyncIterator[T | Exception]:
+                   admit: Admit[T], confirm: Confirm[T] | None) -> AsyncIterator[T | Exception]:
     try:
         while True:
             change = await inbox.get(_seconds_left(ctx.session))
@@ -74,6 +79,8 @@ async def _changes(ctx: RequestContext, connection: Connection, inbox: Inbox,
             if loaders is None:
                 loaders = _loaders[change] = LoaderSet(ctx.dynamo)
             ctx.loaders = loaders
+            if confirm is not None and not await confirm(record):
+                continue
             yield record
     finally:
         connection.hub.close(inbox)

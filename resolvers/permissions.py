@@ -60,6 +60,19 @@ def can_see_comment(ctx: RequestContext, comment: CommentRecord) -> bool:
     return comment.status == "APPROVED" or ctx.viewer_id == comment.author_id or ctx.moderates
 
 
+def can_see_in_thread(
+    ctx: RequestContext, comment: CommentRecord, parent: CommentRecord | None
+) -> bool:
+    """The thread rule, on every path: a comment the viewer can see and, for a reply,
+    whose `parent` they can see too (a reply whose parent is gone: moderators only).
+    `parent` is not looked at for a top-level comment."""
+    if not can_see_comment(ctx, comment):
+        return False
+    if comment.parent_id is None or ctx.moderates:
+        return True
+    return parent is not None and can_see_comment(ctx, parent)
+
+
 def can_see_review(ctx: RequestContext, review: ReviewRecord) -> bool:
     """PUBLISHED reviews, and HIDDEN ones to their author, moderators and admins."""
     return review.status == PUBLISHED or ctx.viewer_id == review.user_id or ctx.moderates

@@ -177,8 +177,8 @@ async def create_post(ctx: RequestContext, given: PostInput) -> PostRecord:
         author_id=viewer.user_id,
         title=title,
         base_slug=slug,
-        content=validate.text("content", given.content, maximum=CONTENT_MAX),
-        excerpt=validate.optional_text("excerpt", given.excerpt, maximum=EXCERPT_MAX),
+        content=validate.body("content", given.content, maximum=CONTENT_MAX),
+        excerpt=validate.optional_body("excerpt", given.excerpt, maximum=EXCERPT_MAX),
         featured_image=validate.url("featuredImage", given.featured_image),
         category_id=_category_id(given.category_id),
         tag_ids=_tag_ids(given.tag_ids or []),
@@ -207,10 +207,10 @@ def _changes(edit: PostEdit) -> data.posts.PostChanges:
         base_slug=slug,
         content=content
         if isinstance(content, Keep)
-        else validate.text("content", content, maximum=CONTENT_MAX),
+        else validate.body("content", content, maximum=CONTENT_MAX),
         excerpt=edit.excerpt
         if isinstance(edit.excerpt, Keep)
-        else validate.optional_text("excerpt", edit.excerpt, maximum=EXCERPT_MAX),
+        else validate.optional_body("excerpt", edit.excerpt, maximum=EXCERPT_MAX),
         featured_image=edit.featured_image
         if isinstance(edit.featured_image, Keep)
         else validate.url("featuredImage", edit.featured_image),

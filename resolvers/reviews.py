@@ -108,13 +108,8 @@ def _title(value: str) -> str:
 
 
 def _body(value: str) -> str:
-    """1 to 5,000 characters, kept as written: the author's spacing and line breaks are
-    part of the text. A body of blanks only is empty."""
-    if not value.strip():
-        raise InvalidInput("body", "body must not be empty")
-    if len(value) > BODY_MAX:
-        raise InvalidInput("body", f"body must be at most {BODY_MAX} characters")
-    return value
+    """1 to 5,000 characters, kept as written (see `validate`)."""
+    return validate.body("body", value, maximum=BODY_MAX)
 
 
 async def review_product(

@@ -101,7 +101,7 @@ async def create_product(ctx: RequestContext, name: str, description: str | None
     require_admin(ctx)
     new = data.shop.NewProduct(
         name=validate.text("name", name, maximum=NAME_MAX),
-        description=validate.optional_text("description", description, maximum=DESCRIPTION_MAX),
+        description=validate.optional_body("description", description, maximum=DESCRIPTION_MAX),
         category=_category(category),
         price=validate.money("price", price),
         stock=validate.whole("stock", stock, minimum=0, maximum=data.shop.MAX_STOCK),
@@ -120,7 +120,7 @@ async def update_product(ctx: RequestContext, global_id: str, expected_version: 
         validate.whole("expectedVersion", expected_version, minimum=1, maximum=2**31 - 1)
     changes = data.shop.ProductChanges(
         name=None if name is None else validate.text("name", name, maximum=NAME_MAX),
-        description=validate.optional_text("description", description, maximum=DESCRIPTION_MAX),
+        description=validate.optional_body("description", description, maximum=DESCRIPTION_MAX),
         remove_description=description is not None and not description.strip(),
         category=None if category is None else _category(category),
         price=None if price is None else validate.money("price", price),

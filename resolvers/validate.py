@@ -1,4 +1,16 @@
-"""Input checks run before any write: each failure is BAD_USER_INPUT naming its field."""
+"""Input checks run before any write: each failure is BAD_USER_INPUT naming its field.
+
+Which text is trimmed: only fields whose rule makes surrounding whitespace
+meaningless, the one-line ones (`text`, `optional_text`): names (first and last
+name, product, category and tag names, a social link's label), titles, a
+location, an icon, a shipping address; and, with their own checks, URLs and
+colours (`url`, `color`), slugs and emails (`data.keys`). What a user writes at
+length (`body`, `optional_body`: post content and excerpt, comment content, a
+review's body, a bio, descriptions) is stored and returned exactly as sent:
+trailing spaces are Markdown's line breaks, and leading ones its indentation.
+Lengths are counted on the value stored; whether a value is empty, on the
+value without its surrounding whitespace (blanks alone are empty everywhere).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +25,7 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 
 def text(field: str, value: str, *, maximum: int, minimum: int = 1) -> str:
-    """Trimmed text of `minimum`..`maximum` characters."""
+    """One-line text (a name, a title), trimmed, of `minimum`..`maximum` characters."""
     trimmed = value.strip()
     if len(trimmed) < minimum:
         raise InvalidInput(
@@ -28,10 +40,26 @@ def text(field: str, value: str, *, maximum: int, minimum: int = 1) -> str:
 
 
 def optional_text(field: str, value: str | None, *, maximum: int) -> str | None:
-    """Trimmed text, or None when absent or blank."""
+    """One-line text, trimmed, or None when absent or blank."""
     if value is None or not value.strip():
         return None
     return text(field, value, maximum=maximum)
+
+
+def body(field: str, value: str, *, maximum: int) -> str:
+    """Text a user wrote, exactly as sent: not blank, at most `maximum` characters."""
+    if not value.strip():
+        raise InvalidInput(field, f"{field} must not be empty")
+    if len(value) > maximum:
+        raise InvalidInput(field, f"{field} must be at most {maximum} characters")
+    return value
+
+
+def optional_body(field: str, value: str | None, *, maximum: int) -> str | None:
+    """Text a user wrote, exactly as sent, or None when absent or blank."""
+    if value is None or not value.strip():
+        return None
+    return body(field, value, maximum=maximum)
 
 
 def url(field: str, value: str | None) -> str | None:

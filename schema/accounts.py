@@ -150,7 +150,8 @@ class User(Node):
         before: str | None = None,
     ) -> Connection[Annotated[Comment, strawberry.lazy("schema.comments")]]:
         page = await accounts.comments(
-            info.context, self.rec, page_args(first, after, last, before)
+            info.context, self.rec, page_args(first, after, last, before),
+            with_posts=nodes_select(info, "post"),
         )
         return connection(page, schema.comments.Comment.of)
 
