@@ -25,7 +25,7 @@ from data.posts import PostRecord
 from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
-from resolvers.errors import Forbidden
+from resolvers.errors import Forbidden, missing
 from resolvers.permissions import (
     can_see_comment,
     can_see_post,
@@ -46,13 +46,18 @@ async def comment(ctx: RequestContext, gid: str) -> CommentRecord | None:
     return await visible(ctx, await ctx.loaders.comment(post_id, comment_id, parent_id))
 
 
-async def author(ctx: RequestContext, record: CommentRecord) -> UserRecord | None:
-    return await ctx.loaders.user(record.author_id)
+async def author(ctx: RequestContext, record: CommentRecord) -> UserRecord:
+    found = await ctx.loaders.user(record.author_id)
+    if found is None:
+        raise missing(record, "author", "User", record.author_id)
+    return found
 
 
-async def post(ctx: RequestContext, record: CommentRecord) -> PostRecord | None:
+async def post(ctx: RequestContext, record: CommentRecord) -> PostRecord:
     found = await ctx.loaders.post(record.post_id)
-    if found is not None and not can_see_post(ctx, found):
+    if found is None:
+        raise missing(record, "post", "Post", record.post_id)
+    if not can_see_post(ctx, found):
         raise Forbidden("this comment's post is not published")
     return found
 
