@@ -32,7 +32,7 @@ from data.posts import PostRecord
 from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
-from resolvers.errors import Forbidden
+from resolvers.errors import Forbidden, missing
 from resolvers.idempotency import as_record, once
 from resolvers.permissions import (
     can_see_comment,
@@ -118,13 +118,18 @@ async def page_in_threads(
     )
 
 
-async def author(ctx: RequestContext, record: CommentRecord) -> UserRecord | None:
-    return await ctx.loaders.user(record.author_id)
+async def author(ctx: RequestContext, record: CommentRecord) -> UserRecord:
+    found = await ctx.loaders.user(record.author_id)
+    if found is None:
+        raise missing(record, "author", "User", record.author_id)
+    return found
 
 
-async def post(ctx: RequestContext, record: CommentRecord) -> PostRecord | None:
+async def post(ctx: RequestContext, record: CommentRecord) -> PostRecord:
     found = await ctx.loaders.post(record.post_id)
-    if found is not None and not can_see_post(ctx, found):
+    if found is None:
+        raise missing(record, "post", "Post", record.post_id)
+    if not can_see_post(ctx, found):
         raise Forbidden("this comment's post is not published")
     return found
 

@@ -25,7 +25,7 @@ from data.writes import KEEP, Keep
 from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
-from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.errors import Forbidden, Unauthenticated, missing
 from resolvers.idempotency import as_record, once
 from resolvers.permissions import can_see_post, require_viewer, sees_all_posts_of
 
@@ -64,8 +64,11 @@ async def feed(
     return await ctx.page(data.posts.feed(status, ctx.settings.feed_shards, content), args)
 
 
-async def author(ctx: RequestContext, record: PostRecord) -> UserRecord | None:
-    return await ctx.loaders.user(record.author_id)
+async def author(ctx: RequestContext, record: PostRecord) -> UserRecord:
+    found = await ctx.loaders.user(record.author_id)
+    if found is None:
+        raise missing(record, "author", "User", record.author_id)
+    return found
 
 
 async def category(ctx: RequestContext, record: PostRecord) -> CategoryRecord | None:

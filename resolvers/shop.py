@@ -29,7 +29,7 @@ from data.shop import OrderItemRecord, OrderRecord, ProductRecord
 from live import topics
 from resolvers import ids, live, validate
 from resolvers.context import RequestContext
-from resolvers.errors import Forbidden
+from resolvers.errors import Forbidden, missing
 from resolvers.idempotency import as_record, once
 from resolvers.permissions import can_see_order, require_admin, require_viewer
 
@@ -72,8 +72,11 @@ async def orders_by_status(ctx: RequestContext, status: str, args: PageArgs) -> 
     return await ctx.page(data.shop.orders_by_status(status), args)
 
 
-async def customer(ctx: RequestContext, record: OrderRecord) -> UserRecord | None:
-    return await ctx.loaders.user(record.user_id)
+async def customer(ctx: RequestContext, record: OrderRecord) -> UserRecord:
+    found = await ctx.loaders.user(record.user_id)
+    if found is None:
+        raise missing(record, "customer", "User", record.user_id)
+    return found
 
 
 async def items(ctx: RequestContext, record: OrderRecord) -> list[OrderItemRecord]:

@@ -47,13 +47,11 @@ class Comment(Node):
 
     @strawberry.field
     async def author(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
-        found = await comments.author(info.context, self.rec)
-        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
+        return schema.accounts.User.of(await comments.author(info.context, self.rec))
 
     @strawberry.field
     async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("schema.posts")]:
-        found = await comments.post(info.context, self.rec)
-        return schema.posts.Post.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
+        return schema.posts.Post.of(await comments.post(info.context, self.rec))
 
     @strawberry.field
     async def parent(self, info: Info) -> Comment | None:

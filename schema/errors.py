@@ -1,8 +1,10 @@
 """Every error leaves with `extensions.code`; unexpected ones are masked.
 
 Known failures (bad input, auth, conflicts, throttling) keep their message and
-gain their code. Anything else becomes INTERNAL_SERVER_ERROR carrying the
-request id; the details go to the log only.
+gain their code. A dangling reference (an item naming one the table does not hold)
+is NOT_FOUND naming both, and a warning in the log: a data fault, not our bug.
+Anything else becomes INTERNAL_SERVER_ERROR carrying the request id; the details
+go to the log only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from strawberry.types.execution import StreamExecutionResult
 
 from data.errors import Conflict, InvalidInput, NotEntitled, NotFound, OutOfStock, Unavailable
 from resolvers import ids
-from resolvers.errors import Forbidden, Unauthenticated
+from resolvers.errors import Forbidden, MissingReference, Unauthenticated
 
 log = logging.getLogger("tablegate.errors")
 
@@ -34,6 +36,7 @@ _KNOWN: dict[type[Exception], str] = {
     Forbidden: "FORBIDDEN",
     NotEntitled: "FORBIDDEN",
     NotFound: "NOT_FOUND",
+    MissingReference: "NOT_FOUND",
     Conflict: "CONFLICT",
     OutOfStock: "OUT_OF_STOCK",
     Unavailable: "SERVICE_UNAVAILABLE",
@@ -63,6 +66,8 @@ def _code_for_known(error: GraphQLError, cause: Exception) -> GraphQLError | Non
                 # Clients know products by their global ID, never by the raw key part.
                 extra["productId"] = ids.encode("Product", cause.product_id)
                 message = f"product {extra['productId']} does not have enough stock"
+            if isinstance(cause, MissingReference):
+                extra["missingId"], extra["referrerId"] = cause.missing_id, cause.referrer_id
             return _with(error, message, **extra)
     return None
 
@@ -141,9 +146,13 @@ class ErrorCodes(SchemaExtension):
         if applied:
             classified = [after_write(e, applied) for e in classified]
         result.errors = classified
-        for error in classified:
+        for error, given in zip(classified, errors, strict=True):
             code = (error.extensions or {}).get("code")
-            if code != "INTERNAL_SERVER_ERROR":  # those were logged with their traceback
+            if isinstance(given.original_error, MissingReference):
+                # Another writer's half-finished work: for whoever looks after the data.
+                log.warning("request %s: %s at %s", request_id, error.message,
+                            ".".join(map(str, error.path or ())))
+            elif code != "INTERNAL_SERVER_ERROR":  # those were logged with their traceback
                 # A client's mistake: worth a line, not a traceback.
                 log.info("request %s: %s %s at %s", request_id, code, error.message,
                          ".".join(map(str, error.path or ())) or "-")

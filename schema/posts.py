@@ -66,8 +66,7 @@ class Post(Node):
 
     @strawberry.field
     async def author(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
-        found = await posts.author(info.context, self.rec)
-        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
+        return schema.accounts.User.of(await posts.author(info.context, self.rec))
 
     @strawberry.field
     async def category(

@@ -127,8 +127,7 @@ class Order(Node):
 
     @strawberry.field
     async def customer(self, info: Info) -> Annotated[User, strawberry.lazy("schema.accounts")]:
-        found = await shop.customer(info.context, self.rec)
-        return schema.accounts.User.of(found) if found else None  # type: ignore[return-value]  # non-null: missing is an error
+        return schema.accounts.User.of(await shop.customer(info.context, self.rec))
 
     @strawberry.field
     async def items(self, info: Info) -> list[OrderItem]:
