@@ -7,12 +7,12 @@ CONFLICT / OUT_OF_STOCK / NOT_FOUND for the action that failed, never a 500.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from data.client import Dynamo, Item, Key, backoff, to_wire
+from data.deadline import pause
 from data.errors import Conflict, DataError, DynamoError, Unavailable
 
 MAX_ACTIONS = 100
@@ -173,7 +173,7 @@ async def transact(dynamo: Dynamo, actions: list[Action], token: str | None = No
             if attempt == CONFLICT_RETRIES - 1:
                 raise Conflict("concurrent writes kept touching the same items; try again") from exc
             # Nothing was written: a cancelled transaction is safe to run again.
-            await asyncio.sleep(backoff(attempt))
+            await pause(backoff(attempt))
 
 
 def _reasons_from(message: str) -> list[dict[str, str]]:

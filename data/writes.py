@@ -23,6 +23,7 @@ from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 from data.client import Dynamo, Key, backoff, from_wire, to_wire
+from data.deadline import pause
 from data.errors import ConditionFailed, Conflict, DataError, Unavailable
 from data.layout import Entity, Item
 from data.transactions import Action, at_version, check, delete, update, update_expression
@@ -247,5 +248,5 @@ async def _delete_chunk(dynamo: Dynamo, chunk: Sequence[Key]) -> None:
         request = response.get("UnprocessedItems") or {}
         if not request:
             return
-        await asyncio.sleep(backoff(attempt))
+        await pause(backoff(attempt))
     raise Unavailable("DynamoDB kept leaving deletes unprocessed")

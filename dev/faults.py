@@ -59,7 +59,7 @@ class FaultProxy:
 
     def fail_next(self, *faults: str | None) -> None:
         """The next calls meet these faults, in order (None passes one); later ones pass."""
-        unknown = set(faults) - set(FAULTS) - {None}
+        unknown = {fault for fault in faults if fault is not None and fault not in FAULTS}
         if unknown:
             raise ValueError(f"unknown faults {sorted(unknown)}; known: {FAULTS}")
         self._queued = list(faults)
