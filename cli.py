@@ -13,6 +13,7 @@ import asyncio
 import copy
 import errno
 import logging
+import math
 import os
 import signal
 import socket
@@ -24,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from config import ConfigurationError, Settings, load_settings, table_name
+from config import ConfigurationError, HttpSettings, Settings, load_settings, table_name
 from data.errors import DynamoError, Unavailable
 from dev import graphiql
 from dev.engine import EngineError
@@ -122,7 +123,7 @@ def _check_bootstrap_admin(settings: Settings) -> None:
                                                           settings.bootstrap_admin_password))
 
 
-def _check_http_settings(settings: Settings) -> None:
+def _check_http_settings(settings: Settings) -> HttpSettings:
     """Refuse bad HTTP settings here, in one line: worker processes would each end in
     a traceback."""
     from config import load_http_settings
@@ -131,6 +132,27 @@ def _check_http_settings(settings: Settings) -> None:
     http = load_http_settings(settings.production)
     if http.trusted_documents is not None:
         TrustedDocuments.load(http.trusted_documents)
+    return http
+
+
+def _uvicorn_limits(http: HttpSettings) -> dict[str, Any]:
+    """uvicorn's settings that bound what a connection may hold. Not `limit_concurrency`:
+    it counts WebSockets and health checks too, and answers in plain text; /graphql
+    sheds its own load (TABLEGATE_MAX_INFLIGHT). Not `h11_max_incomplete_event_size`:
+    uvicorn parses with httptools, and our protocol bounds the headers itself."""
+    from web.deadline import GRACE
+
+    return {
+        # Time and size limits on a request's headers, which uvicorn lacks.
+        "http": "web.http_timeouts:BoundedHttpProtocol",
+        # Longer than a load balancer keeps an idle connection (AWS's: 60 s), so that
+        # the balancer closes it first: one closed by us as it sends a request is a 502.
+        "timeout_keep_alive": 65,
+        # At SIGTERM, a request in flight ends by its deadline: wait that long, not forever.
+        "timeout_graceful_shutdown": math.ceil(http.request_deadline + GRACE),
+        # A WebSocket message carries one operation, as a POST body does (default 16 MiB).
+        "ws_max_size": http.max_body_bytes,
+    }
 
 
 def _check_live_settings(workers: int) -> None:
@@ -190,7 +212,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
 
     _check_port(settings)
     _check_bootstrap_admin(settings)
-    _check_http_settings(settings)
+    limits = _uvicorn_limits(_check_http_settings(settings))
     _check_live_settings(workers)
     if workers == 1:
         if app is None:
@@ -198,7 +220,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
         if not settings.production:
             _say(f"GraphiQL: {_url(settings)}/graphql")
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                    log_config=_log_config(), access_log=False)
+                    log_config=_log_config(), access_log=False, **limits)
         return
     # Each worker builds its app from the environment: hand it what this process
     # settled, and one cursor secret, so a cursor from one worker is valid in all.
@@ -209,7 +231,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
         _say(f"GraphiQL: {_url(settings)}/graphql")
     uvicorn.run("cli:gateway", factory=True, workers=workers, host=settings.host,
                 port=settings.port, log_level="info", log_config=_log_config(),
-                access_log=False)
+                access_log=False, **limits)
 
 
 def _create_table(settings: Settings) -> None:

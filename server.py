@@ -44,13 +44,18 @@ from schema.build import make_schema
 from web import (
     AccessLog,
     Cors,
+    Deadline,
     Documents,
     GraphQLEndpoint,
+    LastResort,
     LiveConnection,
     LiveEndpoint,
     QueryStore,
+    Shedding,
     TrustedDocuments,
+    failures,
 )
+from web.request_state import request_state
 
 log = logging.getLogger("tablegate")
 
@@ -119,11 +124,18 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         return PlainTextResponse("ok")
 
     async def readyz(request: Request) -> Response:
+        # A fixed reason: what DynamoDB said (endpoints, exception text) is for the log.
         try:
             table = await describe_table(client)
         except Exception as exc:  # any failure means not ready
-            return JSONResponse({"ready": False, "reason": str(exc)}, status_code=503)
-        status = (table or {}).get("TableStatus")
+            log.warning("not ready: DynamoDB unavailable: %s", exc)
+            return JSONResponse({"ready": False, "reason": "dynamodb unavailable"},
+                                status_code=503)
+        if table is None:
+            log.warning("not ready: table %s does not exist", settings.table_name)
+            return JSONResponse({"ready": False, "reason": "table missing",
+                                 "table": settings.table_name}, status_code=503)
+        status = table.get("TableStatus")
         ready = status == "ACTIVE"
         return JSONResponse({"ready": ready, "table": settings.table_name, "status": status,
                              "stream": hub.status},
@@ -148,7 +160,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                 await client.close()
 
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql),
+        Route("/graphql", Shedding(Deadline(graphql, http.request_deadline),
+                                   http.max_inflight)),
         WebSocketRoute("/graphql", LiveEndpoint(schema, hub, http, live, identify,
                                                 operation_context)),
         Route("/healthz", healthz),
@@ -162,9 +175,16 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         middleware=[
             Middleware(Cors, settings=http),
             Middleware(AccessLog, as_json=settings.production),
+            Middleware(LastResort),
         ],
-        exception_handlers={HTTPException: http_error},
+        # Exception: only a bug in the two middlewares above LastResort gets there.
+        exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """Starlette's answer to an exception out of the middlewares: JSON, as LastResort's."""
+    return failures.internal_error(request.scope, request_state(request.scope).request_id)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

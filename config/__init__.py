@@ -7,7 +7,7 @@ are listed in the README's Configuration section.
 
 from config.cache import cache_root
 from config.gateway import Settings, load_settings, table_name
-from config.http import HttpSettings, load_http_settings
+from config.http import HttpSettings, header_timeout, load_http_settings
 from config.live import LiveSettings, load_live_settings
 from config.variables import ConfigurationError, whole_number
 
@@ -17,6 +17,7 @@ __all__ = [
     "LiveSettings",
     "Settings",
     "cache_root",
+    "header_timeout",
     "load_http_settings",
     "load_live_settings",
     "load_settings",

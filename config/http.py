@@ -1,4 +1,6 @@
-"""The HTTP settings: CORS, batches, bodies, persisted documents, caching of GETs."""
+"""The HTTP settings: CORS, batches, bodies, persisted documents, caching of GETs, and
+the bounds on a request: time to send its headers and body, its deadline, how many
+run at once."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.variables import ConfigurationError, whole_number
+from config.variables import ConfigurationError, seconds, whole_number
 
 # Any page served from this machine, on any port: a frontend's dev server.
 LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$"
@@ -22,6 +24,10 @@ class HttpSettings:
     apq_cache_bytes: int
     trusted_documents: Path | None
     get_max_age: int
+    header_timeout: float
+    body_timeout: float
+    request_deadline: float
+    max_inflight: int
 
 
 def _origins(raw: str, production: bool) -> tuple[str, ...]:
@@ -38,6 +44,12 @@ def _origins(raw: str, production: bool) -> tuple[str, ...]:
                 "(scheme://host[:port], e.g. http://localhost:5173)"
             )
     return origins
+
+
+def header_timeout(env: Mapping[str, str] | None = None) -> float:
+    """TABLEGATE_HEADER_TIMEOUT_SECONDS on its own: uvicorn makes the HTTP protocol that
+    applies it from nothing but its own settings, in every worker process."""
+    return seconds(os.environ if env is None else env, "TABLEGATE_HEADER_TIMEOUT_SECONDS", 10.0)
 
 
 def load_http_settings(production: bool, env: Mapping[str, str] | None = None) -> HttpSettings:
@@ -62,4 +74,8 @@ def load_http_settings(production: bool, env: Mapping[str, str] | None = None) -
         apq_cache_bytes=whole_number(env, "TABLEGATE_APQ_CACHE_BYTES", 8_388_608, 0),
         trusted_documents=Path(trusted) if trusted else None,
         get_max_age=whole_number(env, "TABLEGATE_GET_MAX_AGE", 0, 0),
+        header_timeout=header_timeout(env),
+        body_timeout=seconds(env, "TABLEGATE_BODY_TIMEOUT_SECONDS", 10.0),
+        request_deadline=seconds(env, "TABLEGATE_REQUEST_DEADLINE_SECONDS", 10.0),
+        max_inflight=whole_number(env, "TABLEGATE_MAX_INFLIGHT", 256),
     )

@@ -24,6 +24,21 @@ def whole_number(env: Mapping[str, str], name: str, default: int, minimum: int =
     return value
 
 
+def seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """The positive number of seconds in `env[name]` (`default` when unset; `0.5` is
+    fine); ConfigurationError naming the variable otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not value > 0 or value == float("inf"):
+        raise ConfigurationError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
 def flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     """The yes/no in `env[name]` (`default` when unset); ConfigurationError otherwise."""
     raw = env.get(name, "").strip().lower()

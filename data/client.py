@@ -19,6 +19,7 @@ from botocore.config import Config
 
 from config import Settings
 from data.calls import current_log
+from data.deadline import pause
 from data.errors import ConditionFailed, DynamoError, Unavailable
 from data.transport import Transport, backoff
 from data.wire import Item, from_wire, to_wire
@@ -140,7 +141,7 @@ class Dynamo:
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return found
-            await asyncio.sleep(backoff(attempt))
+            await pause(backoff(attempt))
         raise Unavailable("DynamoDB kept leaving keys unprocessed")
 
     async def get_item(self, key: Key, consistent: bool = False) -> Item | None:
@@ -197,7 +198,7 @@ class Dynamo:
                 request = response.get("UnprocessedItems") or {}
                 if not request:
                     break
-                await asyncio.sleep(backoff(attempt))
+                await pause(backoff(attempt))
             else:
                 raise Unavailable("DynamoDB kept leaving items unprocessed")
 

@@ -63,3 +63,10 @@ class DynamoError(Exception):
         self.code = code
         self.message = message
         self.body = body
+
+
+class DynamoUnavailable(DynamoError, Unavailable):
+    """DynamoDB refused a request for its own state, not the request's: a missing table,
+    credentials or permissions it does not accept, a key it cannot use. Unavailable to
+    whoever serves a client (the client can only wait); a DynamoError still, for the
+    code the command line and the table's setup look at."""

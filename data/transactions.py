@@ -7,7 +7,6 @@ CONFLICT / OUT_OF_STOCK / NOT_FOUND for the action that failed, never a 500.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import orjson
 
 from data.client import Dynamo, Item, Key, backoff, to_wire
+from data.deadline import pause
 from data.errors import Conflict, DataError, DynamoError, Unavailable
 from data.idempotency import AlreadyApplied, current_claim, token
 
@@ -197,7 +197,7 @@ async def transact(dynamo: Dynamo, actions: list[Action]) -> None:
             if attempt == CONFLICT_RETRIES - 1:
                 raise Conflict("concurrent writes kept touching the same items; try again") from exc
             # Nothing was written: a cancelled transaction is safe to run again.
-            await asyncio.sleep(backoff(attempt))
+            await pause(backoff(attempt))
 
 
 def _reasons_from(message: str) -> list[dict[str, str]]:

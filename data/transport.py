@@ -3,9 +3,17 @@
 One aiohttp connection pool, requests signed with SigV4 (`data.sigv4`; the
 credentials, region and endpoint resolve exactly as boto3 resolves them),
 bodies encoded and decoded with orjson. What botocore's client gave us is kept:
-retries with full-jitter backoff on throttling, 5xx and broken connections; the
-CRC32 check of every response; connect and read timeouts. Nothing here blocks
-the loop: boto3's credential chain runs in a thread, at start and on refresh.
+retries with full-jitter backoff on throttling, 5xx and broken connections (as
+many attempts as its legacy mode gives DynamoDB); the CRC32 check of every
+response; connect and read timeouts. The request's deadline (`data.deadline`)
+bounds them: no attempt outlasts it and no retry waits past it. Nothing here
+blocks the loop: boto3's credential chain runs in a thread, at start and on refresh.
+
+What fails is sorted for the layers above: `DynamoError` when DynamoDB refused
+the request itself (its shape, or a condition on the items); `Unavailable` when
+it cannot serve us now: throttling, 5xx or the network past the retries, or a
+refusal about its own state (`DynamoUnavailable`: a missing table, credentials
+or permissions it does not accept).
 """
 
 from __future__ import annotations
@@ -25,10 +33,13 @@ import orjson
 from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 
 from config import Settings
-from data.errors import DynamoError, Unavailable
+from data.deadline import time_left
+from data.errors import DynamoError, DynamoUnavailable, Unavailable
 from data.sigv4 import sign
 
-MAX_ATTEMPTS = 4
+# botocore's legacy mode gives DynamoDB 10: at 50 % throttling a call then fails one
+# time in a thousand (with 4, one in sixteen), and the deadline still bounds the wait.
+MAX_ATTEMPTS = 10
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 # Refreshable credentials (roles, SSO) are re-read this often, in a thread;
@@ -54,6 +65,24 @@ RETRYABLE_CODES = frozenset({
     "RequestTimeoutException",
     "InternalServerError",
     "ServiceUnavailable",
+    # DynamoDB's own: the write was refused, not applied, so trying again is safe.
+    "ReplicatedWriteConflictException",
+    "TransactionConflictException",
+})
+# DynamoDB's refusals of the request itself: what it asks is malformed (our bug), or
+# the items are not in the state it requires (the caller's to handle). Every other
+# refusal is about DynamoDB's own state (a missing table, credentials or permissions
+# it does not accept, a key it cannot use): nobody's request is at fault, and the
+# client can only wait, so it is DynamoUnavailable.
+REQUEST_CODES = frozenset({
+    "ValidationException",
+    "SerializationException",
+    "ConditionalCheckFailedException",
+    "TransactionCanceledException",
+    "IdempotentParameterMismatchException",
+    "ItemCollectionSizeLimitExceededException",
+    "DuplicateItemException",
+    "ResourceInUseException",
 })
 _TARGET_PREFIX = "DynamoDB_20120810."
 _CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -180,40 +209,55 @@ class Transport:
         return headers
 
     async def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """The response to `operation`; DynamoError for a service error, Unavailable
-        when throttling, 5xx or the network outlast the retries."""
+        """The response to `operation`; DynamoError when DynamoDB refuses the request,
+        Unavailable when it cannot serve it now (throttling, 5xx or the network past
+        the retries or the deadline, or a refusal about its own state)."""
         http = self._http or await self._open()
         assert self._identity is not None
         body = orjson.dumps(params)
         failure = ""
         for attempt in range(MAX_ATTEMPTS):
+            left = time_left()
             if attempt:
-                await asyncio.sleep(backoff(attempt))
+                wait = backoff(attempt)
+                if left is not None and wait >= left:
+                    raise Unavailable(f"DynamoDB {operation} stopped at the request's deadline "
+                                      f"after {attempt} attempts: {failure}")
+                await asyncio.sleep(wait)
+                left = time_left()
+            elif left is not None and left <= 0:
+                raise Unavailable(f"DynamoDB {operation}: the request's deadline had passed")
             headers = self._signed(operation, body)
             try:
-                async with http.post(self._identity.url, data=body, headers=headers) as reply:
+                async with asyncio.timeout(left), http.post(
+                    self._identity.url, data=body, headers=headers
+                ) as reply:
                     raw = await reply.read()
                     status = reply.status
                     crc = reply.headers.get("x-amz-crc32")
             except (aiohttp.ClientError, TimeoutError) as exc:
                 failure = f"{type(exc).__name__}: {exc}"
                 continue
-            if crc is not None and int(crc) != zlib.crc32(raw):
+            if crc is not None and (not crc.isdigit() or int(crc) != zlib.crc32(raw)):
                 failure = "the response failed its CRC32 check"
                 continue
             try:
-                decoded: dict[str, Any] = orjson.loads(raw) if raw else {}
+                decoded = orjson.loads(raw) if raw else {}
             except orjson.JSONDecodeError:
-                failure = f"HTTP {status} with a body that is not JSON"
+                decoded = None
+            if not isinstance(decoded, dict):
+                failure = f"HTTP {status} with a body that is not a JSON object"
                 if status >= 500:
                     continue
-                raise Unavailable(f"DynamoDB {operation}: {failure}") from None
+                raise Unavailable(f"DynamoDB {operation}: {failure}")
             if status < 300:
                 return decoded
             code = error_code(decoded)
             if code in RETRYABLE_CODES or status >= 500:
                 failure = code or f"HTTP {status}"
                 continue
-            message = decoded.get("message") or decoded.get("Message") or ""
-            raise DynamoError(code, str(message), decoded)
+            message = str(decoded.get("message") or decoded.get("Message") or "")
+            if code in REQUEST_CODES:
+                raise DynamoError(code, message, decoded)
+            raise DynamoUnavailable(code or f"HTTP {status}", message, decoded)
         raise Unavailable(f"DynamoDB {operation} failed after {MAX_ATTEMPTS} attempts: {failure}")

@@ -23,6 +23,7 @@ from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 from data.client import Dynamo, Key, backoff, from_wire, to_wire
+from data.deadline import pause
 from data.errors import ConditionFailed, Conflict, DataError, Unavailable
 from data.idempotency import current_claim
 from data.layout import Entity, Item
@@ -302,5 +303,5 @@ async def _delete_chunk(dynamo: Dynamo, chunk: Sequence[Key]) -> None:
         request = response.get("UnprocessedItems") or {}
         if not request:
             return
-        await asyncio.sleep(backoff(attempt))
+        await pause(backoff(attempt))
     raise Unavailable("DynamoDB kept leaving deletes unprocessed")

@@ -1,8 +1,10 @@
 """Every error leaves with `extensions.code`; unexpected ones are masked.
 
-Known failures (bad input, auth, conflicts, throttling) keep their message and
-gain their code. A dangling reference (an item naming one the table does not hold)
-is NOT_FOUND naming both, and a warning in the log: a data fault, not our bug.
+Known failures (bad input, auth, conflicts) keep their message and gain their
+code. DynamoDB (or Redis) failing us is SERVICE_UNAVAILABLE with a fixed message:
+what went wrong upstream (endpoints, exception text) goes to the log only, as a
+warning. A dangling reference (an item naming one the table does not hold) is
+NOT_FOUND naming both, and a warning in the log: a data fault, not our bug.
 Anything else becomes INTERNAL_SERVER_ERROR carrying the request id; the details
 go to the log only.
 """
@@ -25,6 +27,8 @@ from resolvers.errors import Forbidden, MissingReference, Unauthenticated
 log = logging.getLogger("tablegate.errors")
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "Service unavailable: try again shortly"
 # Messages of Strawberry's limit rules, which report plain validation errors.
 _LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "more than")
 
@@ -39,7 +43,6 @@ _KNOWN: dict[type[Exception], str] = {
     MissingReference: "NOT_FOUND",
     Conflict: "CONFLICT",
     OutOfStock: "OUT_OF_STOCK",
-    Unavailable: "SERVICE_UNAVAILABLE",
 }
 
 
@@ -77,6 +80,9 @@ def classify(error: GraphQLError, request_id: str, pre_execution: bool) -> Graph
     if (error.extensions or {}).get("code"):
         return error
     cause = error.original_error
+    if isinstance(cause, Unavailable):
+        log.warning("request %s: unavailable: %s", request_id, cause)
+        return _with(error, UNAVAILABLE_MESSAGE, code=SERVICE_UNAVAILABLE, requestId=request_id)
     if cause is not None and not isinstance(cause, GraphQLError):
         known = _code_for_known(error, cause)
         if known is not None:
@@ -152,7 +158,7 @@ class ErrorCodes(SchemaExtension):
                 # Another writer's half-finished work: for whoever looks after the data.
                 log.warning("request %s: %s at %s", request_id, error.message,
                             ".".join(map(str, error.path or ())))
-            elif code != "INTERNAL_SERVER_ERROR":  # those were logged with their traceback
+            elif code not in ("INTERNAL_SERVER_ERROR", SERVICE_UNAVAILABLE):  # logged above
                 # A client's mistake: worth a line, not a traceback.
                 log.info("request %s: %s %s at %s", request_id, code, error.message,
                          ".".join(map(str, error.path or ())) or "-")

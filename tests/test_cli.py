@@ -81,6 +81,15 @@ def test_a_malformed_setting_names_its_variable(tmp_path: Path) -> None:
     assert_one_line(result, "tablegate: PORT must be a whole number, got 'eighty'")
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
+def test_a_time_limit_must_be_a_positive_number_of_seconds(value: str, tmp_path: Path) -> None:
+    result = tablegate("serve", "--port", str(free_port()), tmp=tmp_path,
+                       TABLEGATE_REQUEST_DEADLINE_SECONDS=value)
+    assert_one_line(result, "tablegate: TABLEGATE_REQUEST_DEADLINE_SECONDS must be a "
+                            f"{'' if value == 'soon' else 'positive '}number of seconds, "
+                            f"got {value!r}")
+
+
 @pytest.mark.parametrize(
     ("email", "password", "expected"),
     [

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import httpx
+import pytest
 
 from data.client import to_wire
 from data.ulid import new_ulid
 from resolvers.ids import encode
 from tests.conftest import codes
+from web import AccessLog, LastResort
 
 
 async def test_document_errors(gql: Any) -> None:
@@ -79,3 +84,25 @@ async def test_production_refuses_introspection_unless_enabled(settings: Any, dy
             body = (await client.post("/graphql", json=query)).json()
         assert set(codes(body)) == expected, body
         assert ("data" in body and body["data"] is not None) is introspection
+
+
+async def test_a_bug_out_of_the_app_is_a_json_500_with_the_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("a secret detail")
+
+    caplog.set_level(logging.ERROR)
+    app = AccessLog(LastResort(broken), as_json=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        response = await client.post("/graphql", json={"query": "{ __typename }"},
+                                     headers={"x-request-id": "bug-report-1"})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["x-request-id"] == "bug-report-1"
+    assert codes(response.json()) == ["INTERNAL_SERVER_ERROR"]
+    assert response.json()["errors"][0]["extensions"]["requestId"] == "bug-report-1"
+    assert "secret" not in response.text
+    logged = [r for r in caplog.records if r.exc_info and "bug-report-1" in r.getMessage()]
+    assert logged and "a secret detail" in str(logged[0].exc_info[1])

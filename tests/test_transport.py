@@ -16,10 +16,11 @@ from data import keys
 from data.client import Dynamo
 from data.errors import Unavailable
 from data.table import create_table
+from data.transport import MAX_ATTEMPTS
 from dev.engine import LocalDynamo
+from dev.faults import FAULTS, FaultProxy, fault_proxy
 from resolvers import ids
 from server import create_app
-from tests.faults import FaultProxy, fault_proxy
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ async def through(settings: Settings, seeded: dict[str, Any]) -> AsyncIterator[
             await client.close()
 
 
-@pytest.mark.parametrize("fault", ["throttle", "unavailable", "crc", "reset"])
+@pytest.mark.parametrize("fault", FAULTS)
 async def test_a_failed_call_is_retried_and_answers(
     through: tuple[FaultProxy, Dynamo], dynamo: Dynamo, seeded: dict[str, Any], fault: str
 ) -> None:
@@ -51,10 +52,10 @@ async def test_throttling_past_the_retries_is_service_unavailable(
     through: tuple[FaultProxy, Dynamo], seeded: dict[str, Any], settings: Settings
 ) -> None:
     proxy, client = through
-    proxy.fail_next(*["throttle"] * 4)
+    proxy.fail_next(*["throttle"] * MAX_ATTEMPTS)
     with pytest.raises(Unavailable):
         await client.get_item(keys.user(seeded["users"][0]["userId"]))
-    assert proxy.calls == 4
+    assert proxy.calls == MAX_ATTEMPTS
 
     # One BatchGetItem, throttled through all its attempts.
     user = ids.encode("User", seeded["users"][0]["userId"])
@@ -62,8 +63,10 @@ async def test_throttling_past_the_retries_is_service_unavailable(
     app = create_app(replace(settings, endpoint=proxy.url), client)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://tablegate.test") as http:
-        proxy.fail_next(*["throttle"] * 4)
-        body = (await http.post("/graphql", json=query)).json()
+        proxy.fail_next(*["throttle"] * MAX_ATTEMPTS)
+        response = await http.post("/graphql", json=query)
+        assert response.status_code == 503
+        body = response.json()
         assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
         # DynamoDB has calmed down: the same gateway answers, nothing to restart.
         again = (await http.post("/graphql", json=query)).json()
@@ -102,10 +105,12 @@ async def test_a_token_that_cannot_be_resolved_is_a_graphql_error(
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://tablegate.test") as http:
         for query in ("{ viewer { id } }", "mutation { signOut }"):
-            proxy.fail_next(*["throttle"] * 4)
+            proxy.fail_next(*["throttle"] * MAX_ATTEMPTS)
             response = await http.post("/graphql", json={"query": query},
                                        headers={"Authorization": f"Bearer {token}"})
-            assert response.status_code == 200
+            # Nothing could be read: 503, with the same body.
+            assert response.status_code == 503
+            assert response.headers["retry-after"]
             body = response.json()
             assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
         viewer = await http.post("/graphql", json={"query": "{ viewer { id } }"},

@@ -1,9 +1,12 @@
-"""The HTTP layer: GraphQL over HTTP and over WebSocket, persisted documents, CORS and
-the access log."""
+"""The HTTP layer: GraphQL over HTTP and over WebSocket, persisted documents, CORS, the
+access log, and the bounds on a request (its deadline, load shedding, the last resort)."""
 
+from web import failures
 from web.access_log import AccessLog
 from web.cors import Cors
+from web.deadline import Deadline
 from web.endpoint import GraphQLEndpoint
+from web.last_resort import LastResort
 from web.live import LiveConnection, LiveEndpoint
 from web.persisted import (
     Documents,
@@ -14,18 +17,23 @@ from web.persisted import (
     manifest_of,
 )
 from web.protocol import RequestError
+from web.shedding import Shedding
 
 __all__ = [
     "AccessLog",
     "Cors",
+    "Deadline",
     "Documents",
     "GraphQLEndpoint",
+    "LastResort",
     "LiveConnection",
     "LiveEndpoint",
     "QueryStore",
     "RequestError",
+    "Shedding",
     "TrustedDocuments",
     "document_hash",
+    "failures",
     "manifest",
     "manifest_of",
 ]

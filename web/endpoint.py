@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
@@ -32,11 +32,13 @@ from strawberry.types.graphql import OperationType as StrawberryOperation
 
 from config import HttpSettings
 from data.calls import current_log
+from web.failures import RETRY_AFTER, only_unavailable
 from web.persisted import Documents
 from web.protocol import (
     GRAPHQL_RESPONSE,
     OperationRequest,
     RequestError,
+    bad_request,
     from_query_params,
     idempotency_key,
     parse_body,
@@ -125,7 +127,10 @@ class GraphQLEndpoint:
         if isinstance(operations, list):
             state.operations.extend(op.operation_name or "-" for op in operations)
             outcomes = await self._batch(operations, method, context, key)
-            return self._encode([o.body for o in outcomes], 200, media, {})
+            bodies = [o.body for o in outcomes]
+            if all(only_unavailable(body) for body in bodies):
+                return self._encode(bodies, 503, media, RETRY_AFTER)
+            return self._encode(bodies, 200, media, {})
         state.operations.append(operations.operation_name or "-")
         outcome = await self._run(operations, method, context)
         # The spec's status for a request error under its own media type.
@@ -133,6 +138,8 @@ class GraphQLEndpoint:
         headers = outcome.headers
         if method == "GET":
             headers = {**self._cache_headers(request, outcome), **headers}
+        if only_unavailable(outcome.body):
+            status, headers = 503, {**headers, **RETRY_AFTER}
         return self._encode(outcome.body, status, media, headers)
 
     def _opens_ide(self, request: Request) -> bool:
@@ -147,11 +154,17 @@ class GraphQLEndpoint:
             raise _too_large(limit)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit)
-            chunks.append(chunk)
+        try:
+            async with asyncio.timeout(self.settings.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large(limit)
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise _too_slow(self.settings.body_timeout) from None
+        except ClientDisconnect:
+            raise bad_request("the connection closed before the body arrived") from None
         return b"".join(chunks)
 
     async def _batch(self, operations: list[OperationRequest], method: str,
@@ -217,8 +230,18 @@ class GraphQLEndpoint:
 
 
 def _too_large(limit: int) -> RequestError:
+    # The rest of the body is read and dropped (a close would reset the connection under
+    # a client still sending, and lose this answer).
     return RequestError(413, "PAYLOAD_TOO_LARGE",
                         f"the body is larger than {limit} bytes (TABLEGATE_MAX_BODY_BYTES)")
+
+
+def _too_slow(seconds: float) -> RequestError:
+    # BAD_REQUEST, as for a truncated body: the request did not arrive whole; 408 says
+    # why. The connection closes: the rest of the body may never come.
+    return RequestError(408, "BAD_REQUEST",
+                        f"the body did not arrive within {seconds:g} s "
+                        "(TABLEGATE_BODY_TIMEOUT_SECONDS)", {"Connection": "close"})
 
 
 def _outcome(result: ExecutionResult) -> Outcome:
