@@ -119,3 +119,17 @@ async def world(dynamo: Dynamo, settings: Settings) -> Any:
     built, items = world_module.build(settings.feed_shards)
     await world_module.write(dynamo, items)
     return built
+
+
+# `tablegate serve`'s settings for tests of subscriptions: a quick stream poll.
+LIVE = {"TABLEGATE_STREAM_POLL_MS": "100", "TABLEGATE_SECRET": "test-secret"}
+
+
+@pytest.fixture(scope="module")
+async def gateway(settings: Settings, seeded: dict[str, Any], world: Any) -> AsyncIterator[str]:
+    """One `tablegate serve` per test module, over a socket, its stream polled every
+    100 ms: for subscriptions."""
+    from tests.gateway import serving
+
+    async with serving(settings, **LIVE) as url:
+        yield url

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from resolvers.ids import encode
 from tests import live_client as lc
 from tests import world as world_module
 from tests.conftest import codes
-from tests.gateway import serving
 from tests.live_client import session, until_live
 
 HOME_FEED = (Path(__file__).resolve().parent.parent
@@ -271,13 +269,6 @@ async def test_an_order_whose_customer_is_missing_is_null_with_the_error(
 
 
 # ---------------------------------------------------------------- a subscription
-
-
-@pytest.fixture(scope="module")
-async def gateway(settings: Settings, world: Any) -> AsyncIterator[str]:
-    async with serving(settings, TABLEGATE_STREAM_POLL_MS="100",
-                       TABLEGATE_SECRET="test-secret") as url:
-        yield url
 
 
 async def test_a_comment_whose_author_is_missing_does_not_end_a_subscription(

@@ -31,10 +31,9 @@ from dev.engine import LocalDynamo, free_port
 from resolvers.ids import encode
 from tests import live_client as lc
 from tests import world as world_module
+from tests.conftest import LIVE
 from tests.gateway import serving
 from tests.live_client import LEGACY_WS, TRANSPORT_WS, Operation, session, until_live
-
-POLL = {"TABLEGATE_STREAM_POLL_MS": "100", "TABLEGATE_SECRET": "test-secret"}
 
 COMMENT_ADDED = """subscription($post: ID!) {
   commentAdded(postId: $post) { id content status author { displayName } }
@@ -49,13 +48,6 @@ RESUME_PROBES = 60  # half a second apart at least: the stream reader backs off 
 
 
 # ---------------------------------------------------------------- fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-async def gateway(settings: Settings, world: Any) -> AsyncIterator[str]:
-    """One `tablegate serve` with the default subscription settings, for most tests."""
-    async with serving(settings, **POLL) as url:
-        yield url
 
 
 @pytest.fixture
@@ -491,7 +483,7 @@ async def tight(settings: Settings, world: Any) -> AsyncIterator[str]:
     """`tablegate serve` with a queue of QUEUE events per subscriber and LIMIT operations
     per connection."""
     async with serving(settings, TABLEGATE_SUBSCRIBER_QUEUE=str(QUEUE),
-                       TABLEGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION=str(LIMIT), **POLL) as url:
+                       TABLEGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION=str(LIMIT), **LIVE) as url:
         yield url
 
 
@@ -573,13 +565,13 @@ async def test_events_resume_after_dynamodb_restarts(tmp_path: Path, world: Any)
     engine = await asyncio.to_thread(LocalDynamo(data_dir=data_dir, port=port).start)
     restarted: LocalDynamo | None = None
     own = load_settings({"DYNAMODB_ENDPOINT": engine.endpoint, "AWS_REGION": "us-east-1",
-                         "DYNAMODB_TABLE_NAME": "tablegate-restart", **POLL})
+                         "DYNAMODB_TABLE_NAME": "tablegate-restart", **LIVE})
     dynamo = Dynamo(own)
     try:
         await create_table(dynamo)
         post, items = lc.post_items(world.author, "PUBLISHED", own.feed_shards)
         await lc.put(dynamo, *items)
-        async with serving(own, **POLL) as url, session(url) as client:
+        async with serving(own, **LIVE) as url, session(url) as client:
             op = await client.subscribe(COMMENT_IDS, {"post": encode("Post", post)})
             await comments_live(dynamo, post, world.moderator, op)
 

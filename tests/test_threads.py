@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from config import Settings
 from data.client import Dynamo
 from resolvers.ids import decode
 from tests import live_client as lc
 from tests.conftest import codes
-from tests.gateway import serving
 from tests.live_client import session, until_live
 
 SIGN_UP = """
@@ -263,13 +260,6 @@ async def test_replies_racing_their_parents_moderation_are_counted_exactly(
 
 
 COMMENT_ADDED = "subscription($post: ID!) { commentAdded(postId: $post) { id content } }"
-
-
-@pytest.fixture(scope="module")
-async def gateway(settings: Settings, seeded: Any) -> AsyncIterator[str]:
-    async with serving(settings, TABLEGATE_STREAM_POLL_MS="100",
-                       TABLEGATE_SECRET="test-secret") as url:
-        yield url
 
 
 async def test_a_reply_under_a_hidden_comment_reaches_only_who_sees_the_comment(

@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from data.deadline import deadline_in
 from data.errors import Unavailable
-from web.failures import unavailable
+from web.failures import Tracked, unavailable
 from web.request_state import request_state
 
 log = logging.getLogger("tablegate.http")
@@ -35,13 +35,7 @@ class Deadline:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = Tracked(send)
         try:
             with deadline_in(self.seconds):
                 async with asyncio.timeout(self.seconds + GRACE) as limit:
@@ -56,5 +50,5 @@ class Deadline:
             return
         request_id = request_state(scope).request_id
         log.warning("request %s: unavailable: %s", request_id, failure)
-        if not started:  # else the answer is cut short: the connection closes
+        if not tracked.started:  # else the answer is cut short: the connection closes
             await unavailable(scope, request_id)(scope, receive, send)

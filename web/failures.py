@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from starlette.datastructures import Headers
 from starlette.responses import Response
-from starlette.types import Scope
+from starlette.types import Message, Scope, Send
 
 from schema.errors import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE
 from web.protocol import response_media_type
@@ -22,6 +22,19 @@ from web.protocol import response_media_type
 # Long enough for throttling to ease or a shed burst to pass, short enough that a
 # client that honours it does not stall.
 RETRY_AFTER = {"Retry-After": "1"}
+
+
+class Tracked:
+    """A `send` that notes when the response starts: from then on, no other answer can
+    replace it."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
 
 
 def _error(message: str, code: str, request_id: str) -> dict[str, Any]:

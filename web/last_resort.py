@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from web.failures import internal_error
+from web.failures import Tracked, internal_error
 from web.request_state import request_state
 
 log = logging.getLogger("tablegate.errors")
@@ -30,17 +30,11 @@ class LastResort:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = Tracked(send)
         try:
             await self.app(scope, receive, tracked)
         except Exception:
             request_id = request_state(scope).request_id
             log.exception("request %s failed", request_id)
-            if not started:
+            if not tracked.started:
                 await internal_error(scope, request_id)(scope, receive, send)
