@@ -34,7 +34,6 @@ from data.clock import now_iso
 from data.errors import DataError
 from data.layout import Entity, attr
 
-DEFAULT_TTL_SECONDS = 86_400
 # DynamoDB's limit for a ClientRequestToken.
 TOKEN_LENGTH = 36
 
@@ -82,7 +81,7 @@ class Claim:
     digest: str
     operation: str
     fingerprint: str
-    ttl_seconds: int = DEFAULT_TTL_SECONDS
+    ttl_seconds: int
     applied: bool = False
 
     def record(self, answer: Key | None) -> IdempotencyRecord:

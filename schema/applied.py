@@ -1,7 +1,7 @@
 """What each mutation field is, and whether its write went through.
 
 Before a mutation field resolves, the context learns its call (name, response
-key, arguments as sent): what an `Idempotency-Key` is scoped to and checked
+key, arguments): what an `Idempotency-Key` is scoped to and checked
 against. Once the resolver returns, its write is applied; an error met later,
 while the answer's selection is read, must not read as a failed mutation, so
 `ErrorCodes` marks it with `extensions.applied` (see schema/errors.py).
