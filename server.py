@@ -110,7 +110,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
     async def identify(authorization: str) -> object:
         return await viewer_of(client, authorization)
 
-    schema = make_schema(introspection=settings.introspection)
+    schema = make_schema(introspection=settings.introspection, max_cost=settings.max_cost,
+                         suggestions=settings.introspection)
     hub = Hub(settings, live, client)
     graphql = GraphQLEndpoint(
         schema,

@@ -6,12 +6,13 @@ are listed in the README's Configuration section.
 """
 
 from config.cache import cache_root
-from config.gateway import Settings, load_settings, table_name
+from config.gateway import DEFAULT_MAX_COST, Settings, load_settings, table_name
 from config.http import HttpSettings, header_timeout, load_http_settings
 from config.live import LiveSettings, load_live_settings
 from config.variables import ConfigurationError, whole_number
 
 __all__ = [
+    "DEFAULT_MAX_COST",
     "ConfigurationError",
     "HttpSettings",
     "LiveSettings",

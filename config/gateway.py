@@ -9,6 +9,12 @@ from dataclasses import dataclass
 
 from config.variables import ConfigurationError, flag, whole_number
 
+# About three times the costliest contract operation with its default variables
+# (MyOrders 322, HomeFeed 321): the same operations with larger pages still fit
+# (HomeFeed up to 62 posts, MyOrders up to 30 orders, each counted at its most
+# lines), while 100 x 100 x 100 objects (a million) are refused.
+DEFAULT_MAX_COST = 1000
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -26,6 +32,7 @@ class Settings:
     max_concurrency: int
     introspection: bool
     idempotency_ttl_seconds: int
+    max_cost: int
 
     @property
     def production(self) -> bool:
@@ -71,4 +78,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_concurrency=whole_number(env, "TABLEGATE_MAX_CONCURRENCY", 64),
         introspection=flag(env, "TABLEGATE_INTROSPECTION", environment != "production"),
         idempotency_ttl_seconds=whole_number(env, "TABLEGATE_IDEMPOTENCY_TTL_SECONDS", 86_400, 60),
+        max_cost=whole_number(env, "TABLEGATE_MAX_COST", DEFAULT_MAX_COST),
     )

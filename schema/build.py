@@ -15,8 +15,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from config import DEFAULT_MAX_COST
 from schema.consistency import ReadYourWrites
-from schema.cost import CostReport
+from schema.cost import Cost
 from schema.errors import ErrorCodes
 from schema.executor import GatewayExecutor
 from schema.identity import MutationsKnowTheirViewer
@@ -28,7 +29,7 @@ from schema.scalars import SCALARS
 from schema.subscription import Subscription
 
 MAX_DEPTH = 10
-MAX_ALIASES = 30
+MAX_ALIASES = 15
 MAX_TOKENS = 5000
 
 # Built once: the validation cache is keyed by the rule classes, and Strawberry's
@@ -46,10 +47,14 @@ class GatewaySchema(strawberry.Schema):
         return
 
 
-def make_schema(introspection: bool = True) -> strawberry.Schema:
-    """The gateway's schema: the contract's roots, limits, error codes and cost report.
+def make_schema(introspection: bool = True, max_cost: int = DEFAULT_MAX_COST,
+                suggestions: bool = True) -> strawberry.Schema:
+    """The gateway's schema: the contract's roots, limits, error codes and cost.
 
-    Without `introspection`, `__schema` and `__type` are refused at validation.
+    Without `introspection`, `__schema` and `__type` are refused at validation;
+    without `suggestions`, no error says "Did you mean ...?" (it would spell out the
+    schema that closed introspection keeps to itself). An operation whose estimated
+    cost is over `max_cost` is refused before it runs.
     """
     rules = list(_LIMITS if introspection else _CLOSED)
     return GatewaySchema(
@@ -57,8 +62,8 @@ def make_schema(introspection: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            ErrorCodes,
-            CostReport,
+            lambda: ErrorCodes(suggestions),
+            lambda: Cost(max_cost),
             ReadYourWrites,
             MutationsKnowTheirViewer,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -33,6 +33,8 @@ UNAVAILABLE_MESSAGE = "Service unavailable: try again shortly"
 _LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. Allowed", "more than")
 
 _VARIABLE = re.compile(r"^Variable '\$(\w+)'")
+# graphql-core's hint after an unknown field, argument, type, enum value or input field.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 _KNOWN: dict[type[Exception], str] = {
     InvalidInput: "BAD_USER_INPUT",
@@ -128,8 +130,20 @@ def after_write(error: GraphQLError, applied: dict[str, str | None]) -> GraphQLE
                         "the mutation again)", **extra)
 
 
+def without_suggestions(error: GraphQLError) -> GraphQLError:
+    """`error` without graphql-core's "Did you mean ...?", which names fields, types and
+    values of the schema to whoever guesses near them."""
+    message = _SUGGESTION.sub("", error.message)
+    return error if message == error.message else _with(error, message)
+
+
 class ErrorCodes(SchemaExtension):
-    """Rewrites the result's errors through `classify`."""
+    """Rewrites the result's errors through `classify` (and, without `suggestions`,
+    `without_suggestions`)."""
+
+    def __init__(self, suggestions: bool = True) -> None:
+        super().__init__()
+        self.suggestions = suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -151,6 +165,8 @@ class ErrorCodes(SchemaExtension):
         classified = [classify(e, request_id, pre_execution) for e in errors]
         if applied:
             classified = [after_write(e, applied) for e in classified]
+        if not self.suggestions:
+            classified = [without_suggestions(e) for e in classified]
         result.errors = classified
         for error, given in zip(classified, errors, strict=True):
             code = (error.extensions or {}).get("code")

@@ -181,9 +181,11 @@ class GraphQLEndpoint:
         calls = current_log()
         if calls is not None:
             # The batch's lookups are shared: each operation reports the whole batch's cost.
+            # Each keeps its own estimate.
             for outcome in outcomes:
                 extensions = outcome.body.setdefault("extensions", {})
-                extensions["cost"] = {**calls.summary(), "batchOperations": len(operations)}
+                extensions["cost"] = {**extensions.get("cost", {}), **calls.summary(),
+                                      "batchOperations": len(operations)}
         return list(outcomes)
 
     async def _run(self, operation: OperationRequest, method: str, context: Any) -> Outcome:
