@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -30,6 +31,17 @@ def test_the_dockerfile_copies_every_package_and_module() -> None:
     copied = {source.rstrip("/") for sources, _ in stages()[-1].copies for source in sources}
     assert set(setup["packages"]) <= copied
     assert {f"{module}.py" for module in setup["py-modules"]} <= copied
+
+
+def test_the_build_context_keeps_what_the_dockerfile_copies() -> None:
+    patterns = [line.strip().removeprefix("**/") for line in
+                (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    copied = [source for stage in stages() for sources, _ in stage.copies for source in sources]
+    assert LOCK.name in copied
+    assert not [(source, pattern) for source in copied for pattern in patterns
+                if fnmatch(source, pattern)]
+    assert ".venv" in patterns  # a developer's virtualenv is no part of the image
 
 
 def test_the_image_installs_the_hashed_lock_and_none_of_our_code() -> None:
