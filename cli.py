@@ -340,6 +340,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="where DynamoDB Local keeps the table (default .dev-data)")
     commands.add_parser("create-table", help="create the table, indexes, TTL and stream")
     commands.add_parser("export-schema", help="print the SDL the gateway serves")
+    template = commands.add_parser(
+        "table-template", help="print the table as a CloudFormation or Terraform template")
+    template.add_argument("--format", required=True, choices=("cloudformation", "terraform"),
+                          help="CloudFormation (JSON) or Terraform (aws_dynamodb_table)")
     manifest = commands.add_parser(
         "persisted-manifest",
         help="print the trusted-documents manifest (Apollo's format) of .graphql files")
@@ -356,6 +360,11 @@ def _run(argv: list[str] | None) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if args.command == "export-schema":
         _export_schema()
+        return
+    if args.command == "table-template":
+        from data.table_template import RENDERERS
+
+        sys.stdout.write(RENDERERS[args.format](table_name()))
         return
     if args.command == "persisted-manifest":
         _persisted_manifest(args.folders)
@@ -390,8 +399,9 @@ def _run(argv: list[str] | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`tablegate serve | dev | create-table | seed | export-schema | persisted-manifest
-    | install-engine | install-assets` (`tablegate COMMAND --help` for each one's options)."""
+    """`tablegate serve | dev | create-table | seed | export-schema | table-template
+    | persisted-manifest | install-engine | install-assets` (`tablegate COMMAND --help`
+    for each one's options)."""
     try:
         _run(argv)
     except (ConfigurationError, Refusal) as exc:

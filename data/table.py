@@ -1,4 +1,9 @@
-"""The table's definition and an idempotent create: keys, GSI1-3, TTL, stream."""
+"""The table's definition and an idempotent create: keys, GSI1-3, TTL, stream.
+
+`table_definition` and `TTL_ATTRIBUTE` are the one description of the table:
+`create_table` makes it from them, and data/table_template.py renders them as
+CloudFormation and Terraform.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from data.client import Dynamo
 from data.errors import DynamoError
 
 INDEXES = ("GSI1", "GSI2", "GSI3")
+# The attribute holding the epoch second at which an item expires (sessions, claims,
+# idempotency records, the stream lease).
+TTL_ATTRIBUTE = "ttl"
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -66,7 +74,7 @@ async def create_table(dynamo: Dynamo, timeout: float = 60.0) -> bool:
         await dynamo.call(
             "update_time_to_live",
             TableName=dynamo.table,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
     return created
 
