@@ -58,7 +58,8 @@ async def describe_table(dynamo: Dynamo) -> dict[str, Any] | None:
 
 
 async def create_table(dynamo: Dynamo, timeout: float = 60.0) -> bool:
-    """Create the table if missing, wait until ACTIVE, enable TTL. True if it was created."""
+    """Create the table if missing, wait until ACTIVE, enable TTL and point-in-time
+    recovery. True if it was created."""
     created = False
     if await describe_table(dynamo) is None:
         try:
@@ -76,7 +77,22 @@ async def create_table(dynamo: Dynamo, timeout: float = 60.0) -> bool:
             TableName=dynamo.table,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
+    await _recover_to_any_point(dynamo)
     return created
+
+
+async def _recover_to_any_point(dynamo: Dynamo) -> None:
+    """Point-in-time recovery on, as the templates have it (idempotent)."""
+    try:
+        await dynamo.call(
+            "update_continuous_backups",
+            TableName=dynamo.table,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+    except DynamoError as exc:
+        # DynamoDB Local keeps no backups and does not know the operation.
+        if exc.code != "UnknownOperationException":
+            raise
 
 
 async def _wait_active(dynamo: Dynamo, timeout: float) -> None:
