@@ -176,17 +176,19 @@ def _check_metrics(settings: Settings) -> None:
 
 
 @contextmanager
-def _shared_metrics() -> Iterator[None]:
-    """prometheus_client's multiprocess mode for the workers: each writes its counters
-    to files in PROMETHEUS_MULTIPROC_DIR, and /metrics sums them. The folder is a fresh
-    one, removed at the end; one the environment names is emptied first (counters of
-    an earlier run would add up with these)."""
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """prometheus_client's multiprocess mode for several workers: each writes its
+    counters to files in PROMETHEUS_MULTIPROC_DIR, and /metrics sums them. The folder
+    is a fresh one, removed at the end; one the environment names is made, or emptied
+    (counters of an earlier run would add up with these). Entered before anything
+    imports prometheus_client, which reads the variable once."""
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if given:
         folder = Path(given)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.db"):
             stale.unlink()
+    if given or workers == 1:
         yield
         return
     folder = Path(tempfile.mkdtemp(prefix="tablegate-metrics-"))
@@ -273,10 +275,9 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
         os.environ["DYNAMODB_ENDPOINT"] = settings.endpoint
     if not settings.production:
         _say(f"GraphiQL: {_url(settings)}/graphql")
-    with _shared_metrics():
-        uvicorn.run("cli:gateway", factory=True, workers=workers, host=settings.host,
-                    port=settings.port, log_level="info", log_config=_log_config(),
-                    access_log=False, **limits)
+    uvicorn.run("cli:gateway", factory=True, workers=workers, host=settings.host,
+                port=settings.port, log_level="info", log_config=_log_config(),
+                access_log=False, **limits)
 
 
 def _create_table(settings: Settings) -> None:
@@ -424,10 +425,11 @@ def _run(argv: list[str] | None) -> None:
         workers = default_workers(settings) if args.workers is None else args.workers
         if workers < 1:
             parser.error("--workers must be at least 1")
-        if args.command == "serve":
-            _serve(settings, workers)
-        else:
-            _dev(settings, args.scale, args.data_dir, workers, args.reset)
+        with _shared_metrics(workers):
+            if args.command == "serve":
+                _serve(settings, workers)
+            else:
+                _dev(settings, args.scale, args.data_dir, workers, args.reset)
     elif args.command == "create-table":
         _create_table(settings)
     elif args.command == "seed":
