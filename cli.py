@@ -15,11 +15,14 @@ import errno
 import logging
 import math
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -155,6 +158,48 @@ def _uvicorn_limits(http: HttpSettings) -> dict[str, Any]:
     }
 
 
+def _check_metrics(settings: Settings) -> None:
+    """Refuse bad metrics settings, and a metrics port that is taken, in one line."""
+    from config import load_observability_settings
+
+    observability = load_observability_settings(settings.production)
+    port = observability.metrics_port
+    if port is None:
+        return
+    if port == settings.port:
+        raise Refusal(f"TABLEGATE_METRICS_PORT is {port}, the gateway's own port: choose "
+                      "another (or unset it to serve /metrics on the gateway's port)")
+    if port_problem(observability.metrics_host, port):
+        raise Refusal(f"cannot serve /metrics on {observability.metrics_host}:{port}: the "
+                      "port is taken or not allowed; set TABLEGATE_METRICS_PORT (and "
+                      "TABLEGATE_METRICS_HOST)")
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """prometheus_client's multiprocess mode for several workers: each writes its
+    counters to files in PROMETHEUS_MULTIPROC_DIR, and /metrics sums them. The folder
+    is a fresh one, removed at the end; one the environment names is made, or emptied
+    (counters of an earlier run would add up with these). Entered before anything
+    imports prometheus_client, which reads the variable once."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    if given or workers == 1:
+        yield
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tablegate-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _check_live_settings(workers: int) -> None:
     """Refuse bad subscription settings in one line, and warn where every worker would
     read the change stream: DynamoDB Streams throttles more than two readers a shard."""
@@ -213,6 +258,7 @@ def _serve(settings: Settings, workers: int, app: Starlette | None = None) -> No
     _check_port(settings)
     _check_bootstrap_admin(settings)
     limits = _uvicorn_limits(_check_http_settings(settings))
+    _check_metrics(settings)
     _check_live_settings(workers)
     if workers == 1:
         if app is None:
@@ -388,10 +434,11 @@ def _run(argv: list[str] | None) -> None:
         workers = default_workers(settings) if args.workers is None else args.workers
         if workers < 1:
             parser.error("--workers must be at least 1")
-        if args.command == "serve":
-            _serve(settings, workers)
-        else:
-            _dev(settings, args.scale, args.data_dir, workers, args.reset)
+        with _shared_metrics(workers):
+            if args.command == "serve":
+                _serve(settings, workers)
+            else:
+                _dev(settings, args.scale, args.data_dir, workers, args.reset)
     elif args.command == "create-table":
         _create_table(settings)
     elif args.command == "seed":

@@ -1,4 +1,5 @@
-"""The ASGI app: /graphql, /healthz, /readyz (and, in development, the IDE it is given).
+"""The ASGI app: /graphql, /healthz, /readyz, /metrics (and, in development, the IDE it
+is given).
 
 The runtime never imports the development tools (dev/): whoever builds the app (the
 command line, the tests) passes GraphiQL in as `ide`.
@@ -23,9 +24,11 @@ from config import (
     ConfigurationError,
     HttpSettings,
     LiveSettings,
+    ObservabilitySettings,
     Settings,
     load_http_settings,
     load_live_settings,
+    load_observability_settings,
     load_settings,
 )
 from data.accounts import ensure_admin
@@ -55,7 +58,9 @@ from web import (
     TrustedDocuments,
     failures,
 )
+from web.metrics import MetricsEndpoint, MetricsPort, RequestMetrics, worker_started, worker_stopped
 from web.request_state import request_state
+from web.tracing import Tracing
 
 log = logging.getLogger("tablegate")
 
@@ -83,7 +88,8 @@ async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> N
 
 def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                http: HttpSettings | None = None, ide: Ide | None = None,
-               live: LiveSettings | None = None) -> Starlette:
+               live: LiveSettings | None = None,
+               observability: ObservabilitySettings | None = None) -> Starlette:
     """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup.
 
     `ide` is served in development only: production never serves an IDE, whoever asks.
@@ -93,6 +99,7 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         ide = None
     http = http or load_http_settings(settings.production)
     live = live or load_live_settings()
+    observability = observability or load_observability_settings(settings.production)
     owned = dynamo is None
     client = dynamo or Dynamo(settings)
     cursors = CursorSigner(settings.secret)
@@ -142,9 +149,15 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                              "stream": hub.status},
                             status_code=200 if ready else 503)
 
+    tracing = Tracing.start(observability)
+    metrics_port = None if observability.metrics_port is None else MetricsPort(observability)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker_started(observability)
         try:
+            if metrics_port is not None:
+                await metrics_port.start()
             if settings.bootstrap_admin_email:
                 await bootstrap_admin(client, settings.bootstrap_admin_email,
                                       settings.bootstrap_admin_password)
@@ -157,8 +170,13 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
             yield
         finally:
             await hub.stop()
+            if metrics_port is not None:
+                await metrics_port.stop()
+            if tracing is not None:
+                await tracing.stop()
             if owned:
                 await client.close()
+            worker_stopped(observability)
 
     routes: list[BaseRoute] = [
         Route("/graphql", Shedding(Deadline(graphql, http.request_deadline),
@@ -168,6 +186,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
+    if observability.metrics_on_main_port:
+        routes.append(Route("/metrics", MetricsEndpoint(observability), methods=["GET"]))
     if ide is not None:
         routes += ide.routes()
     return Starlette(
@@ -175,7 +195,9 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         lifespan=lifespan,
         middleware=[
             Middleware(Cors, settings=http),
-            Middleware(AccessLog, as_json=settings.production),
+            Middleware(AccessLog, as_json=settings.production,
+                       metrics=RequestMetrics(observability.metrics_max_operations),
+                       tracing=tracing),
             Middleware(LastResort),
         ],
         # Exception: only a bug in the two middlewares above LastResort gets there.

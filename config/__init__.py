@@ -9,6 +9,7 @@ from config.cache import cache_root
 from config.gateway import DEFAULT_MAX_COST, Settings, load_settings, table_name
 from config.http import HttpSettings, header_timeout, load_http_settings
 from config.live import LiveSettings, load_live_settings
+from config.observability import ObservabilitySettings, load_observability_settings
 from config.variables import ConfigurationError, whole_number
 
 __all__ = [
@@ -16,11 +17,13 @@ __all__ = [
     "ConfigurationError",
     "HttpSettings",
     "LiveSettings",
+    "ObservabilitySettings",
     "Settings",
     "cache_root",
     "header_timeout",
     "load_http_settings",
     "load_live_settings",
+    "load_observability_settings",
     "load_settings",
     "table_name",
     "whole_number",

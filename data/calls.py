@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -49,6 +50,15 @@ class CallLog:
             "roundTrips": self.round_trips,
             "consumedCapacity": round(self.capacity, 2),
         }
+
+
+def consumed_units(consumed: Any) -> float:
+    """The capacity units of a response's `ConsumedCapacity` (one entry, or a list)."""
+    if isinstance(consumed, list):
+        return sum(float(entry.get("CapacityUnits", 0)) for entry in consumed)
+    if isinstance(consumed, dict):
+        return float(consumed.get("CapacityUnits", 0))
+    return 0.0
 
 
 def sequential_trips(intervals: Iterable[tuple[float, float]]) -> int:

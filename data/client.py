@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 
 from config import Settings
-from data.calls import current_log
+from data.calls import consumed_units, current_log
 from data.deadline import pause
 from data.errors import ConditionFailed, DynamoError, Unavailable
 from data.transport import Transport, backoff
@@ -104,7 +104,7 @@ class Dynamo:
             if record is not None:
                 record.ended = time.perf_counter()
         if record is not None:
-            record.capacity = _capacity(response.get("ConsumedCapacity"))
+            record.capacity = consumed_units(response.get("ConsumedCapacity"))
         return response
 
     # ------------------------------------------------------------ reads
@@ -202,10 +202,3 @@ class Dynamo:
             else:
                 raise Unavailable("DynamoDB kept leaving items unprocessed")
 
-
-def _capacity(consumed: Any) -> float:
-    if isinstance(consumed, list):
-        return sum(float(entry.get("CapacityUnits", 0)) for entry in consumed)
-    if isinstance(consumed, dict):
-        return float(consumed.get("CapacityUnits", 0))
-    return 0.0

@@ -70,3 +70,7 @@ class DynamoUnavailable(DynamoError, Unavailable):
     credentials or permissions it does not accept, a key it cannot use. Unavailable to
     whoever serves a client (the client can only wait); a DynamoError still, for the
     code the command line and the table's setup look at."""
+
+
+class Throttled(Unavailable):
+    """DynamoDB was still throttling the call when its retries or its deadline ran out."""

@@ -24,7 +24,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -33,9 +33,13 @@ import orjson
 from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 
 from config import Settings
+from data import telemetry
 from data.deadline import time_left
-from data.errors import DynamoError, DynamoUnavailable, Unavailable
+from data.errors import DynamoError, DynamoUnavailable, Throttled, Unavailable
 from data.sigv4 import sign
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
 
 # botocore's legacy mode gives DynamoDB 10: at 50 % throttling a call then fails one
 # time in a thousand (with 4, one in sixteen), and the deadline still bounds the wait.
@@ -68,6 +72,20 @@ RETRYABLE_CODES = frozenset({
     # DynamoDB's own: the write was refused, not applied, so trying again is safe.
     "ReplicatedWriteConflictException",
     "TransactionConflictException",
+})
+# Those of them that say DynamoDB is throttling us (the rest are its transient faults).
+THROTTLING_CODES = frozenset({
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
 })
 # DynamoDB's refusals of the request itself: what it asks is malformed (our bug), or
 # the items are not in the state it requires (the caller's to handle). Every other
@@ -212,21 +230,38 @@ class Transport:
         """The response to `operation`; DynamoError when DynamoDB refuses the request,
         Unavailable when it cannot serve it now (throttling, 5xx or the network past
         the retries or the deadline, or a refusal about its own state)."""
+        span = None if telemetry.tracer is None else telemetry.call_span(operation)
+        try:
+            response = await self._attempts(operation, params, span)
+        except BaseException as exc:
+            telemetry.finished(operation, telemetry.result_of(exc), None, span)
+            raise
+        telemetry.finished(operation, telemetry.OK, response, span)
+        return response
+
+    async def _attempts(self, operation: str, params: dict[str, Any],
+                        span: Span | None) -> dict[str, Any]:
         http = self._http or await self._open()
         assert self._identity is not None
         body = orjson.dumps(params)
         failure = ""
+        throttled = False
         for attempt in range(MAX_ATTEMPTS):
             left = time_left()
             if attempt:
                 wait = backoff(attempt)
                 if left is not None and wait >= left:
-                    raise Unavailable(f"DynamoDB {operation} stopped at the request's deadline "
-                                      f"after {attempt} attempts: {failure}")
+                    raise (Throttled if throttled else Unavailable)(
+                        f"DynamoDB {operation} stopped at the request's deadline "
+                        f"after {attempt} attempts: {failure}")
+                telemetry.retried(operation, throttled)
                 await asyncio.sleep(wait)
                 left = time_left()
             elif left is not None and left <= 0:
                 raise Unavailable(f"DynamoDB {operation}: the request's deadline had passed")
+            if span is not None:
+                span.set_attribute("tablegate.dynamodb.attempts", attempt + 1)
+            throttled = False
             headers = self._signed(operation, body)
             try:
                 async with asyncio.timeout(left), http.post(
@@ -255,9 +290,11 @@ class Transport:
             code = error_code(decoded)
             if code in RETRYABLE_CODES or status >= 500:
                 failure = code or f"HTTP {status}"
+                throttled = code in THROTTLING_CODES
                 continue
             message = str(decoded.get("message") or decoded.get("Message") or "")
             if code in REQUEST_CODES:
                 raise DynamoError(code, message, decoded)
             raise DynamoUnavailable(code or f"HTTP {status}", message, decoded)
-        raise Unavailable(f"DynamoDB {operation} failed after {MAX_ATTEMPTS} attempts: {failure}")
+        raise (Throttled if throttled else Unavailable)(
+            f"DynamoDB {operation} failed after {MAX_ATTEMPTS} attempts: {failure}")

@@ -45,7 +45,7 @@ from web.protocol import (
     response_media_type,
     wants_html,
 )
-from web.request_state import request_state
+from web.request_state import UNNAMED, request_state
 
 log = logging.getLogger("tablegate.http")
 
@@ -121,18 +121,21 @@ class GraphQLEndpoint:
                           else parse_body(request.headers.get("content-type"),
                                           await self._body(request), self.settings.max_batch))
         except RequestError as error:
+            request_state(request.scope).codes = [(error.code,)]
             return self._encode(error.payload(), error.status, media, error.headers)
         state = request_state(request.scope)
         context = await self.make_context(state.request_id, request.headers)
         if isinstance(operations, list):
-            state.operations.extend(op.operation_name or "-" for op in operations)
+            state.operations.extend(op.operation_name or UNNAMED for op in operations)
             outcomes = await self._batch(operations, method, context, key)
             bodies = [o.body for o in outcomes]
+            state.codes = [error_codes(body) for body in bodies]
             if all(only_unavailable(body) for body in bodies):
                 return self._encode(bodies, 503, media, RETRY_AFTER)
             return self._encode(bodies, 200, media, {})
-        state.operations.append(operations.operation_name or "-")
+        state.operations.append(operations.operation_name or UNNAMED)
         outcome = await self._run(operations, method, context)
+        state.codes = [error_codes(outcome.body)]
         # The spec's status for a request error under its own media type.
         status = 400 if media == GRAPHQL_RESPONSE and outcome.request_error else outcome.status
         headers = outcome.headers
@@ -229,6 +232,16 @@ class GraphQLEndpoint:
     def _encode(body: Any, status: int, media: str, headers: Mapping[str, str]) -> Response:
         return Response(orjson.dumps(body), status_code=status, headers=dict(headers),
                         media_type=f"{media}; charset=utf-8")
+
+
+def error_codes(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The distinct `extensions.code`s of a response body's errors, in order."""
+    errors = body.get("errors")
+    if not errors:
+        return ()
+    return tuple(dict.fromkeys(
+        str((error.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR"))
+        for error in errors))
 
 
 def _too_large(limit: int) -> RequestError:

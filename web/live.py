@@ -41,6 +41,7 @@ from data.accounts import SessionRecord, UserRecord
 from data.errors import Unavailable
 from live import Hub
 from web.cors import allows_origin
+from web.metrics import RATE_LIMITED, SUBSCRIPTIONS
 
 log = logging.getLogger("tablegate.live")
 
@@ -164,15 +165,18 @@ class _PerOperation:
 
 async def _counted(results: AsyncGenerator[Any, None], connection: LiveConnection,
                    task: asyncio.Task[Any]) -> AsyncGenerator[Any, None]:
+    SUBSCRIPTIONS.inc()
     try:
         async for result in results:
             yield result
     finally:
+        SUBSCRIPTIONS.dec()
         connection.operations.discard(task)
         await results.aclose()
 
 
 async def _refused(limit: int) -> AsyncGenerator[Any, None]:
+    RATE_LIMITED.inc()
     yield PreExecutionError(data=None, errors=[GraphQLError(
         f"this connection has {limit} operations open, the most it may "
         "(TABLEGATE_MAX_SUBSCRIPTIONS_PER_CONNECTION): complete one first",

@@ -1,4 +1,5 @@
-"""What the HTTP layer knows about the request in flight: its ID and its operations."""
+"""What the HTTP layer knows about the request in flight: its ID, its trace, its
+operations and the error codes of their answers."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from starlette.types import Scope
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _KEY = "tablegate"
+UNNAMED = "-"  # an operation sent without operationName
 
 
 @dataclass
 class RequestState:
     request_id: str
     operations: list[str] = field(default_factory=list)
+    # Per operation, the distinct error codes of its answer, once the endpoint has it.
+    codes: list[tuple[str, ...]] | None = None
+    # The W3C trace the request belongs to (its `traceparent`, or its own span's).
+    trace_id: str | None = None
 
 
 def new_request_id(offered: str | None) -> str:
