@@ -8,17 +8,21 @@ are listed in the README's Configuration section.
 from config.cache import cache_root
 from config.gateway import Settings, load_settings, table_name
 from config.http import HttpSettings, header_timeout, load_http_settings
+from config.limits import Limit, LimitSettings, load_limit_settings
 from config.live import LiveSettings, load_live_settings
 from config.variables import ConfigurationError, whole_number
 
 __all__ = [
     "ConfigurationError",
     "HttpSettings",
+    "Limit",
+    "LimitSettings",
     "LiveSettings",
     "Settings",
     "cache_root",
     "header_timeout",
     "load_http_settings",
+    "load_limit_settings",
     "load_live_settings",
     "load_settings",
     "table_name",
