@@ -150,7 +150,10 @@ class RequestBudget:
     async def _flush_forever(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
-            await self.flush(time.time())
+            try:
+                await self.flush(time.time())
+            except Exception:  # a bug here must not end the flushing for good
+                log.exception("request budget: the flush failed")
 
     async def flush(self, now: float) -> None:
         """Add what this copy counted to the shared counters, and learn their totals."""
