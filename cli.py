@@ -146,6 +146,9 @@ def _uvicorn_limits(http: HttpSettings) -> dict[str, Any]:
     from web.deadline import GRACE
 
     return {
+        # The client's address is web/client_address.py's to decide (from
+        # TABLEGATE_TRUSTED_PROXIES): uvicorn must not rewrite it from X-Forwarded-For.
+        "proxy_headers": False,
         # Time and size limits on a request's headers, which uvicorn lacks.
         "http": "web.http_timeouts:BoundedHttpProtocol",
         # Longer than a load balancer keeps an idle connection (AWS's: 60 s), so that

@@ -19,14 +19,17 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp, Scope
 
 from config import (
     ConfigurationError,
     HttpSettings,
+    LimitSettings,
     LiveSettings,
     ObservabilitySettings,
     Settings,
     load_http_settings,
+    load_limit_settings,
     load_live_settings,
     load_observability_settings,
     load_settings,
@@ -35,6 +38,7 @@ from data.accounts import ensure_admin
 from data.client import Dynamo
 from data.cursors import CursorSigner
 from data.errors import InvalidInput
+from data.rate_counters import Counters, DynamoCounters, RedisCounters
 from data.table import describe_table
 from live import Hub
 from resolvers.context import (
@@ -43,6 +47,7 @@ from resolvers.context import (
     connection_context,
     viewer_of,
 )
+from resolvers.limits import Attempts
 from schema.build import make_schema
 from web import (
     AccessLog,
@@ -54,8 +59,10 @@ from web import (
     LiveConnection,
     LiveEndpoint,
     QueryStore,
+    RequestBudget,
     Shedding,
     TrustedDocuments,
+    address_of,
     failures,
 )
 from web.metrics import MetricsEndpoint, MetricsPort, RequestMetrics, worker_started, worker_stopped
@@ -89,6 +96,7 @@ async def bootstrap_admin(dynamo: Dynamo, email: str, password: str | None) -> N
 def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                http: HttpSettings | None = None, ide: Ide | None = None,
                live: LiveSettings | None = None,
+               limits: LimitSettings | None = None,
                observability: ObservabilitySettings | None = None) -> Starlette:
     """The gateway. Pass `dynamo` to share a client (tests); else one is opened at startup.
 
@@ -99,16 +107,22 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         ide = None
     http = http or load_http_settings(settings.production)
     live = live or load_live_settings()
+    limits = limits or load_limit_settings()
     observability = observability or load_observability_settings(settings.production)
     owned = dynamo is None
     client = dynamo or Dynamo(settings)
     cursors = CursorSigner(settings.secret)
     trusted = TrustedDocuments.load(http.trusted_documents) if http.trusted_documents else None
 
-    async def make_context(request_id: str, headers: Mapping[str, str]) -> RequestContext:
+    counters = rate_counters(settings, live, client) if limits.enabled else None
+    attempts = None if counters is None else Attempts(limits, counters)
+
+    async def make_context(request_id: str, headers: Mapping[str, str],
+                           scope: Scope) -> RequestContext:
+        address = None if attempts is None else address_of(scope, limits.trusted_proxies)
         return await build_context(settings, client, cursors, request_id,
                                    headers.get("authorization"), headers.get("user-agent"),
-                                   headers.get("idempotency-key"))
+                                   headers.get("idempotency-key"), address, attempts)
 
     def operation_context(connection: LiveConnection, request_id: str) -> RequestContext:
         return connection_context(settings, client, cursors, request_id, connection,
@@ -149,6 +163,12 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                              "stream": hub.status},
                             status_code=200 if ready else 503)
 
+    graphql_route: ASGIApp = Shedding(Deadline(graphql, http.request_deadline),
+                                      http.max_inflight)
+    budget = None
+    if counters is not None:
+        graphql_route = budget = RequestBudget(graphql_route, limits.request_budget, counters,
+                                               limits.trusted_proxies)
     tracing = Tracing.start(observability)
     metrics_port = None if observability.metrics_port is None else MetricsPort(observability)
 
@@ -162,6 +182,8 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
                 await bootstrap_admin(client, settings.bootstrap_admin_email,
                                       settings.bootstrap_admin_password)
             await hub.start()
+            if budget is not None:
+                await budget.start()
             # What startup made (modules, the schema, clients) lives as long as the
             # process: frozen, full collections stop walking it on every pass (about
             # a sixth of a big query's CPU).
@@ -169,6 +191,10 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
             gc.freeze()
             yield
         finally:
+            if budget is not None:
+                await budget.stop()
+            if counters is not None:
+                await counters.close()
             await hub.stop()
             if metrics_port is not None:
                 await metrics_port.stop()
@@ -179,8 +205,7 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
             worker_stopped(observability)
 
     routes: list[BaseRoute] = [
-        Route("/graphql", Shedding(Deadline(graphql, http.request_deadline),
-                                   http.max_inflight)),
+        Route("/graphql", graphql_route),
         WebSocketRoute("/graphql", LiveEndpoint(schema, hub, http, live, identify,
                                                 operation_context)),
         Route("/healthz", healthz),
@@ -203,6 +228,14 @@ def create_app(settings: Settings | None = None, dynamo: Dynamo | None = None,
         # Exception: only a bug in the two middlewares above LastResort gets there.
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
+
+
+def rate_counters(settings: Settings, live: LiveSettings, dynamo: Dynamo) -> Counters:
+    """The rate limits' shared counters: in Redis when there is one (the broadcast's),
+    else in the table."""
+    if live.broadcast_url is not None:
+        return RedisCounters(live.broadcast_url, settings.table_name, settings.secret)
+    return DynamoCounters(dynamo, settings.secret)
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ are listed in the README's Configuration section.
 from config.cache import cache_root
 from config.gateway import DEFAULT_MAX_COST, Settings, load_settings, table_name
 from config.http import HttpSettings, header_timeout, load_http_settings
+from config.limits import Limit, LimitSettings, load_limit_settings
 from config.live import LiveSettings, load_live_settings
 from config.observability import ObservabilitySettings, load_observability_settings
 from config.variables import ConfigurationError, whole_number
@@ -16,12 +17,15 @@ __all__ = [
     "DEFAULT_MAX_COST",
     "ConfigurationError",
     "HttpSettings",
+    "Limit",
+    "LimitSettings",
     "LiveSettings",
     "ObservabilitySettings",
     "Settings",
     "cache_root",
     "header_timeout",
     "load_http_settings",
+    "load_limit_settings",
     "load_live_settings",
     "load_observability_settings",
     "load_settings",

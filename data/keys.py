@@ -17,6 +17,7 @@ Key = dict[str, str]
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _TOKEN_HASH = re.compile(r"^[0-9a-f]{64}$")
+_RATE_SCOPE = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 # Product categories are free text to the client, but never hold the key delimiter.
 _CATEGORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.&'-]{0,63}$")
 SLUG_MAX = 100
@@ -164,6 +165,15 @@ def idempotency(digest: str) -> Key:
 def idempotency_digest_of(pk: str) -> str:
     """The digest an idempotency item's PK holds."""
     return pk.removeprefix("IDEMPOTENCY#")
+
+
+def rate_window(scope: str, digest: str, start: int) -> Key:
+    """One fixed window of a rate counter: the attempts of one key (`digest`, the HMAC of
+    an email, an address or a token) under `scope`, in the window starting at `start`
+    (epoch seconds)."""
+    if not _RATE_SCOPE.match(scope):
+        raise ValueError(f"not a rate counter scope: {scope!r}")
+    return {"PK": f"RATE#{scope}#{valid_token_hash(digest)}", "SK": f"WINDOW#{start}"}
 
 
 def session(token_hash: str) -> Key:

@@ -153,11 +153,14 @@ class SignedIn:
 
 async def sign_up(ctx: RequestContext, email: str, password: str,
                   first_name: str | None, last_name: str | None) -> SignedIn:
-    """A new USER account and its first session; CONFLICT if the email is taken."""
+    """A new USER account and its first session; CONFLICT if the email is taken,
+    RATE_LIMITED past the sign-ups allowed from the client's address."""
     address = keys.normalise_email(email)
     data.accounts.valid_password(password)
     first = validate.optional_text("firstName", first_name, maximum=NAME_MAX)
     last = validate.optional_text("lastName", last_name, maximum=NAME_MAX)
+    if ctx.attempts is not None:
+        await ctx.attempts.sign_up(ctx.client_address)
 
     def opened(claim: Claim | None, user_id: str) -> tuple[str, SessionRecord]:
         # Under an idempotency key the token is derived from it: a retry hands out
@@ -191,8 +194,11 @@ async def sign_up(ctx: RequestContext, email: str, password: str,
 
 async def sign_in(ctx: RequestContext, email: str, password: str) -> SignedIn:
     """A new session for the account; UNAUTHENTICATED, always with the same message,
-    for an unknown email, a wrong password, or an account that may not sign in."""
+    for an unknown email, a wrong password, or an account that may not sign in;
+    RATE_LIMITED past the attempts allowed for the email or the client's address."""
     address = keys.normalise_email(email)
+    if ctx.attempts is not None:
+        await ctx.attempts.sign_in(address, ctx.client_address)
     account = await data.accounts.authenticate(ctx.dynamo, address, password)
     if account is None:
         raise Unauthenticated(BAD_CREDENTIALS)

@@ -26,6 +26,7 @@ from data.pages import ListRead, Page, PageArgs, read_all, read_page
 from data.tokens import claimed_user, token_hash
 from live import Hub
 from loaders.loader_set import LoaderSet
+from resolvers.limits import Attempts
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{16,256}$")
 MODERATING_ROLES = ("MODERATOR", "ADMIN")
@@ -77,6 +78,10 @@ class RequestContext:
     # The client's Idempotency-Key (the operation's own, in a batch).
     idempotency_key: str | None = None
     call: MutationCall | None = None
+    # The client's address as the rate limits count it (web/client_address.py), and
+    # the limits on sign-ins and sign-ups (None: off).
+    client_address: str | None = None
+    attempts: Attempts | None = None
     # Response keys of the mutation fields whose writes were applied, with the ID of
     # what each answered with (None when it answered with no object).
     applied: dict[str, str | None] = field(default_factory=dict)
@@ -159,6 +164,8 @@ async def build_context(
     authorization: str | None,
     user_agent: str | None = None,
     idempotency_key: str | None = None,
+    client_address: str | None = None,
+    attempts: Attempts | None = None,
 ) -> RequestContext:
     """A fresh context: new loaders, and the viewer behind the bearer token, if any.
 
@@ -166,7 +173,8 @@ async def build_context(
     """
     loaders = LoaderSet(dynamo)
     context = RequestContext(settings, dynamo, loaders, cursors, request_id, user_agent=user_agent,
-                             idempotency_key=idempotency_key)
+                             idempotency_key=idempotency_key, client_address=client_address,
+                             attempts=attempts)
     token = bearer_token(authorization)
     if token is None:
         return context

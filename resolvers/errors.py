@@ -40,3 +40,11 @@ def missing(record: Any, field: str, kind: str, *parts: str) -> MissingReference
     referrer = ids.kind_of(record)
     return MissingReference(referrer.type_name, referrer.of(record), field, kind,
                             ids.encode(kind, *parts))
+
+
+class RateLimited(Exception):
+    """Too many attempts: try again in `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

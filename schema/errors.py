@@ -22,7 +22,7 @@ from strawberry.types.execution import StreamExecutionResult
 
 from data.errors import Conflict, InvalidInput, NotEntitled, NotFound, OutOfStock, Unavailable
 from resolvers import ids
-from resolvers.errors import Forbidden, MissingReference, Unauthenticated
+from resolvers.errors import Forbidden, MissingReference, RateLimited, Unauthenticated
 
 log = logging.getLogger("tablegate.errors")
 
@@ -45,6 +45,7 @@ _KNOWN: dict[type[Exception], str] = {
     MissingReference: "NOT_FOUND",
     Conflict: "CONFLICT",
     OutOfStock: "OUT_OF_STOCK",
+    RateLimited: "RATE_LIMITED",
 }
 
 
@@ -71,6 +72,8 @@ def _code_for_known(error: GraphQLError, cause: Exception) -> GraphQLError | Non
                 # Clients know products by their global ID, never by the raw key part.
                 extra["productId"] = ids.encode("Product", cause.product_id)
                 message = f"product {extra['productId']} does not have enough stock"
+            if isinstance(cause, RateLimited):
+                extra["retryAfter"] = cause.retry_after
             if isinstance(cause, MissingReference):
                 extra["missingId"], extra["referrerId"] = cause.missing_id, cause.referrer_id
             return _with(error, message, **extra)

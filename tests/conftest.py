@@ -20,6 +20,10 @@ from dev import graphiql
 from dev.engine import LocalDynamo
 from server import create_app
 
+# Tests sign in and send requests far faster than people do: the rate limits are off
+# for every app and `tablegate serve` the suite starts, unless a test turns them on
+# (tests/test_rate_limits.py).
+os.environ["TABLEGATE_RATE_LIMITS"] = "off"
 
 @pytest.fixture(scope="session")
 def endpoint() -> Iterator[str]:

@@ -36,7 +36,7 @@ ENTITY_TYPES = {
     "PURCHASE",
 }
 # Written by the gateway's own requests, never by the seed (other tests may have left some).
-REQUEST_ENTITY_TYPES = {"IDEMPOTENCY"}
+REQUEST_ENTITY_TYPES = {"IDEMPOTENCY", "RATE_WINDOW"}
 # The attribute holding each entity's own ULID, whose time part must be its createdAt.
 ID_ATTRIBUTE = {
     "USER": "userId",

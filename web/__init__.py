@@ -1,8 +1,11 @@
 """The HTTP layer: GraphQL over HTTP and over WebSocket, persisted documents, CORS, the
-access log, and the bounds on a request (its deadline, load shedding, the last resort)."""
+access log, and the bounds on a request (its deadline, load shedding, the request budget,
+the last resort)."""
 
 from web import failures
 from web.access_log import AccessLog
+from web.budget import RequestBudget
+from web.client_address import address_of
 from web.cors import Cors
 from web.deadline import Deadline
 from web.endpoint import GraphQLEndpoint
@@ -29,9 +32,11 @@ __all__ = [
     "LiveConnection",
     "LiveEndpoint",
     "QueryStore",
+    "RequestBudget",
     "RequestError",
     "Shedding",
     "TrustedDocuments",
+    "address_of",
     "document_hash",
     "failures",
     "manifest",

@@ -54,7 +54,8 @@ _READS_AND_WRITES = {StrawberryOperation.QUERY, StrawberryOperation.MUTATION}
 ALLOWED_METHODS = "GET, POST"
 
 
-ContextFactory = Callable[[str, Mapping[str, str]], Awaitable[Any]]
+# (request id, headers, the ASGI scope: where the client's address is read) → context.
+ContextFactory = Callable[[str, Mapping[str, str], Scope], Awaitable[Any]]
 Page = Callable[[Request], Response]
 
 
@@ -124,7 +125,7 @@ class GraphQLEndpoint:
             request_state(request.scope).codes = [(error.code,)]
             return self._encode(error.payload(), error.status, media, error.headers)
         state = request_state(request.scope)
-        context = await self.make_context(state.request_id, request.headers)
+        context = await self.make_context(state.request_id, request.headers, request.scope)
         if isinstance(operations, list):
             state.operations.extend(op.operation_name or UNNAMED for op in operations)
             outcomes = await self._batch(operations, method, context, key)

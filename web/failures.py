@@ -2,7 +2,8 @@
 error with its code, in the media type the client asked for, never plain text.
 
 SERVICE_UNAVAILABLE (DynamoDB failing us, the request's deadline, too many requests
-in flight) is HTTP 503 with `Retry-After`; INTERNAL_SERVER_ERROR (our own bug) is
+in flight) is HTTP 503 with `Retry-After`; RATE_LIMITED (a viewer past its request
+budget) HTTP 429 with `Retry-After`; INTERNAL_SERVER_ERROR (our own bug) is
 HTTP 500 with the request id.
 """
 
@@ -53,6 +54,14 @@ def unavailable(scope: Scope, request_id: str,
                 message: str = UNAVAILABLE_MESSAGE) -> Response:
     """HTTP 503, Retry-After, and one SERVICE_UNAVAILABLE error."""
     return _json(scope, _error(message, SERVICE_UNAVAILABLE, request_id), 503, RETRY_AFTER)
+
+
+def rate_limited(scope: Scope, request_id: str, retry_after: int, message: str) -> Response:
+    """HTTP 429, Retry-After, and one RATE_LIMITED error saying when to try again."""
+    body = {"errors": [{"message": message,
+                        "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after,
+                                       "requestId": request_id}}]}
+    return _json(scope, body, 429, {"Retry-After": str(retry_after)})
 
 
 def internal_error(scope: Scope, request_id: str) -> Response:
