@@ -363,6 +363,31 @@ async def test_copies_share_the_budget_one_flush_late(settings: Settings, dynamo
     assert one.admit(f"token:{uuid.uuid4().hex}", now) is None
 
 
+async def test_a_viewer_far_from_its_budget_is_shared_less_often(
+        settings: Settings, dynamo: Dynamo) -> None:
+    counters = DynamoCounters(dynamo, settings.secret)
+    one = RequestBudget(unused, Limit(100, 3600), counters, ())
+    two = RequestBudget(unused, Limit(100, 3600), counters, ())
+    viewer = f"token:{uuid.uuid4().hex}"
+    now = window_start(time.time(), 3600) + 1800.0
+    one.admit(viewer, now)
+    await one.flush(now)  # a new viewer goes out at once
+    for _ in range(5):
+        one.admit(viewer, now + 1)
+    await one.flush(now + 1)  # 5 of the 94 left: kept for now
+    assert [two.admit(viewer, now + 2) for _ in range(94)] == [None] * 94
+    await two.flush(now + 2)
+    # Copy two now knows of 95; copy one's 5 would make 100, and the next is refused
+    # once copy one has sent them: at the latest ten seconds after its last flush.
+    assert two.admit(viewer, now + 2) is None
+    await one.flush(now + 5)
+    await two.flush(now + 5)
+    assert two.admit(viewer, now + 5) is None  # still unheard of: the lag
+    await one.flush(now + 11)
+    await two.flush(now + 11)
+    assert (two.admit(viewer, now + 11) or 0) > 1700
+
+
 # ---------------------------------------------------------------- the counters
 
 

@@ -3,18 +3,21 @@ HTTP in a window, across every copy of the gateway, with no DynamoDB call on a
 request's path.
 
 A viewer is its bearer token, else its client's address (web/client_address.py).
-Each copy counts the requests it admits per viewer and window, in memory. Once
-every FLUSH_SECONDS a background task adds what it counted since to the shared
-counters (data/rate_counters.py), one add per viewer with something new, off any
-request's call log, and keeps what they answer: every copy's count so far. A
+Each copy counts the requests it admits per viewer and window, in memory. Every
+FLUSH_SECONDS a background task adds what it counted since to the shared
+counters (data/rate_counters.py), off any request's call log, and keeps what
+they answer: every copy's count so far. A viewer's count goes out once it is a
+tenth of what the viewer has left, else SETTLE_SECONDS after the last: one write
+a second for a viewer nearing its budget, one every ten for the many far from it. A
 request is refused when that count, what this copy admitted since, and the
 overlapping share of the previous window are over the budget: HTTP 429,
 RATE_LIMITED with `retryAfter`, and `Retry-After`. A refused request is not
 counted: it cost nothing.
 
-Copies learn of each other's requests one flush late: across N copies a viewer
-can get past the budget by what the other N - 1 copies admit for it in about
-FLUSH_SECONDS plus a flush's round trip. Memory is bounded: a viewer is
+Copies learn of each other's requests late: across N copies a viewer can get
+past the budget by what the other N - 1 copies admit for it before their next
+flush, each at most a tenth of its remaining budget plus about FLUSH_SECONDS
+of its requests. Memory is bounded: a viewer is
 forgotten once its counts can no longer matter (two windows on), and at most
 TALLIES_KEPT are counted at once (past that, new viewers go uncounted, and a
 warning says so).
@@ -45,6 +48,8 @@ log = logging.getLogger("tablegate.limits")
 
 SCOPE = "requests"
 FLUSH_SECONDS = 1.0
+# The longest a copy keeps a viewer's count to itself (see `_due`).
+SETTLE_SECONDS = 10.0
 TALLIES_KEPT = 100_000
 # Adds in flight at once: the flush shares the connection pool with requests.
 FLUSH_CONCURRENCY = 32
@@ -58,6 +63,7 @@ class Tally:
     shared: int = 0  # every copy's count of the window, as last heard (ours included)
     previous: int = 0  # every copy's count of the window before, as last heard
     pending: int = 0  # admitted here, not yet added to the shared counter
+    flushed: float = 0.0  # when this copy last added its pending count
 
 
 class RequestBudget:
@@ -161,11 +167,12 @@ class RequestBudget:
         # Counts of windows before the previous one can no longer change a decision.
         hits = [hit for hit in self._leftover if hit.at >= window_start(now, width) - width]
         self._leftover = []
-        for viewer in self._dirty:
+        due = [viewer for viewer in self._dirty if self._due(self._tallies[viewer], now)]
+        for viewer in due:
             tally = self._tallies[viewer]
             hits.append(Hit(SCOPE, viewer, width, tally.window, tally.pending))
-            tally.pending = 0
-        self._dirty.clear()
+            tally.pending, tally.flushed = 0, now
+        self._dirty.difference_update(due)
         for first in range(0, len(hits), FLUSH_CONCURRENCY):
             chunk = hits[first:first + FLUSH_CONCURRENCY]
             try:
@@ -180,6 +187,16 @@ class RequestBudget:
             for hit, count in zip(chunk, counts, strict=True):
                 self._heard(hit.key, count)
         self._sweep(now)
+
+    def _due(self, tally: Tally, now: float) -> bool:
+        """Whether a viewer's pending count should go out with this flush: once it is a
+        tenth of what the viewer has left, or SETTLE_SECONDS after the last one. A
+        viewer far from its budget costs a write every SETTLE_SECONDS, not every
+        second; one nearing it, every second."""
+        width = self.budget.window_seconds
+        known = Count(tally.shared + tally.pending, tally.previous, tally.window, width, now)
+        left = self.budget.count - known.estimate()
+        return tally.pending >= left / 10 or now - tally.flushed >= SETTLE_SECONDS
 
     def _heard(self, viewer: str, count: Count) -> None:
         tally = self._tallies.get(viewer)
