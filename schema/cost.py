@@ -33,17 +33,20 @@ class Cost(SchemaExtension):
             self._log = current_log() or stack.enter_context(recording())
             yield
 
-    def on_execute(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
+        # The schema lists this after ValidationCache, which validates before yielding:
+        # the estimate needs a valid document (its fields exist, no fragment cycles),
+        # and a refusal here is a request error, as validation's are, on every transport.
         context = self.execution_context
-        if context.graphql_document is not None:
+        if not context.pre_execution_errors and context.graphql_document is not None:
             self._estimate = estimate_cost(context.schema._schema, context.graphql_document,
                                            context.operation_name, context.variables)
             if self._estimate > self.max_cost:
-                raise GraphQLError(
+                context.pre_execution_errors = [GraphQLError(
                     f"the query's estimated cost is {self._estimate}, over the limit of "
                     f"{self.max_cost}: ask for fewer or smaller pages",
                     extensions={"code": QUERY_TOO_COMPLEX, "cost": self._estimate,
-                                "maxCost": self.max_cost})
+                                "maxCost": self.max_cost})]
         yield
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:

@@ -21,6 +21,7 @@ from schema.build import make_schema
 from schema.cost_estimate import estimate_cost
 from server import create_app
 from tests.conftest import codes
+from tests.live_client import session
 
 OPERATIONS = Path(__file__).resolve().parent.parent / "bench" / "operations"
 # Three levels of 100-item pages: a million objects asked for, in a legal depth.
@@ -66,6 +67,15 @@ async def test_a_query_over_budget_is_refused_before_any_call(
     assert "1010101" in error["message"] and str(DEFAULT_MAX_COST) in error["message"]
     assert error["extensions"]["cost"] == 1010101
     assert error["extensions"]["maxCost"] == DEFAULT_MAX_COST
+
+
+async def test_a_subscription_over_budget_is_refused(gateway: str) -> None:
+    # Each event would read a hundred comments with a hundred replies each.
+    every_reply = """subscription { postPublished { comments(first: 100) { nodes {
+      replies(first: 100) { nodes { author { id } } } } } } }"""
+    async with session(gateway) as client:
+        refused = await client.subscribe(every_reply)
+        assert await refused.error_codes() == ["QUERY_TOO_COMPLEX"]
 
 
 async def test_the_budget_counts_the_variables_sent(gql: Any) -> None:
