@@ -50,30 +50,7 @@ READ_TIMEOUT = 10.0
 # botocore itself refreshes them well before they expire.
 CREDENTIALS_RECHECK = 60.0
 
-# botocore's standard retry mode: throttling and transient error codes.
-RETRYABLE_CODES = frozenset({
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "InternalServerError",
-    "ServiceUnavailable",
-    # DynamoDB's own: the write was refused, not applied, so trying again is safe.
-    "ReplicatedWriteConflictException",
-    "TransactionConflictException",
-})
-# Those of them that say DynamoDB is throttling us (the rest are its transient faults).
+# botocore's standard retry mode: throttling codes, which say DynamoDB is throttling us,
 THROTTLING_CODES = frozenset({
     "Throttling",
     "ThrottlingException",
@@ -87,6 +64,18 @@ THROTTLING_CODES = frozenset({
     "RequestThrottled",
     "SlowDown",
 })
+# and transient error codes.
+RETRYABLE_CODES = THROTTLING_CODES | {
+    "TransactionInProgressException",
+    "PriorRequestNotComplete",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalServerError",
+    "ServiceUnavailable",
+    # DynamoDB's own: the write was refused, not applied, so trying again is safe.
+    "ReplicatedWriteConflictException",
+    "TransactionConflictException",
+}
 # DynamoDB's refusals of the request itself: what it asks is malformed (our bug), or
 # the items are not in the state it requires (the caller's to handle). Every other
 # refusal is about DynamoDB's own state (a missing table, credentials or permissions

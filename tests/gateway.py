@@ -66,9 +66,14 @@ async def started(settings: Settings, *arguments: str,
                 pytest.fail(f"tablegate serve {' '.join(arguments)} did not start")
         yield Served(url, process)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 15)
+
+
+def stop(process: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM, as a process manager stops a gateway; SIGKILL after `grace` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

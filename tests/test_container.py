@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from config import Settings, cache_root
 from data.client import boto_client
 from dev.engine import free_port
 from tests.dockerfile import Stage, stages
+from tests.gateway import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.lock"
@@ -178,12 +178,7 @@ def test_the_image_creates_the_table_serves_and_passes_its_healthcheck(
                                  timeout=30, check=False)
         assert checked.returncode == 0, checked.stderr
     finally:
-        served.send_signal(signal.SIGTERM)
-        try:
-            served.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            served.kill()
-            served.wait()
+        stop(served, 30)
     # Without the gateway the same check fails: it is a check.
     stopped = subprocess.run(healthcheck, cwd=image.app, env=env, capture_output=True,
                              timeout=30, check=False)
