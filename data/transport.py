@@ -103,7 +103,7 @@ def backoff(attempt: int, cap: float = 1.0) -> float:
 @cache
 def target(operation: str) -> str:
     """`batch_get_item` → `DynamoDB_20120810.BatchGetItem` (boto3's names, the API's target)."""
-    return _TARGET_PREFIX + "".join(part.capitalize() for part in operation.split("_"))
+    return _TARGET_PREFIX + telemetry.api_name(operation)
 
 
 def error_code(body: dict[str, Any]) -> str:
