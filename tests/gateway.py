@@ -1,4 +1,5 @@
-"""The gateway as users run it: `tablegate serve` in its own process, on a real socket."""
+"""The gateway as users run it: `tablegate serve` in its own process, on a real socket;
+and in this process, behind httpx, with a DynamoDB client of its own."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import httpx
 import pytest
 
 from config import Settings
+from data.client import Dynamo
 from dev.engine import free_port
+from server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,3 +80,17 @@ def stop(process: subprocess.Popen[bytes], grace: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@asynccontextmanager
+async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to the app built in this process from `settings`, which reaches
+    DynamoDB with a client of its own (closed at the end)."""
+    client = Dynamo(settings)
+    try:
+        transport = httpx.ASGITransport(app=create_app(settings, client))
+        async with httpx.AsyncClient(transport=transport,
+                                     base_url="http://tablegate.test") as http:
+            yield http
+    finally:
+        await client.close()

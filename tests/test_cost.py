@@ -21,6 +21,7 @@ from schema.build import make_schema
 from schema.cost_estimate import estimate_cost
 from server import create_app
 from tests.conftest import codes
+from tests.gateway import in_process
 from tests.live_client import session
 
 OPERATIONS = Path(__file__).resolve().parent.parent / "bench" / "operations"
@@ -37,16 +38,9 @@ def operation(name: str) -> str:
 async def counted(settings: Settings, seeded: dict[str, Any]
                   ) -> AsyncIterator[tuple[httpx.AsyncClient, FaultProxy]]:
     """A gateway reaching DynamoDB through a proxy that counts every call."""
-    async with fault_proxy(str(settings.endpoint)) as proxy:
-        proxied = replace(settings, endpoint=proxy.url)
-        client = Dynamo(proxied)
-        try:
-            transport = httpx.ASGITransport(app=create_app(proxied, client))
-            async with httpx.AsyncClient(transport=transport,
-                                         base_url="http://tablegate.test") as http:
-                yield http, proxy
-        finally:
-            await client.close()
+    async with fault_proxy(str(settings.endpoint)) as proxy, \
+            in_process(replace(settings, endpoint=proxy.url)) as http:
+        yield http, proxy
 
 
 async def test_a_query_over_budget_is_refused_before_any_call(

@@ -19,14 +19,12 @@ import httpx
 import pytest
 
 from config import Settings
-from data.client import Dynamo
 from data.tokens import claimed_user
 from data.transport import MAX_ATTEMPTS
 from dev.faults import FAULTS, FaultProxy, fault_proxy
 from resolvers import ids
-from server import create_app
 from tests.conftest import codes
-from tests.gateway import Served, started
+from tests.gateway import Served, in_process, started
 from tests.raw_http import Answer, exchange
 from web.protocol import GRAPHQL_RESPONSE
 
@@ -132,15 +130,8 @@ async def test_every_fault_past_the_retries_is_503_json(
     async def meet(kind: str) -> httpx.Response:
         async with fault_proxy(str(settings.endpoint)) as proxy:
             proxy.randomly(1.0, kind)
-            faulty = replace(settings, endpoint=proxy.url)
-            client = Dynamo(faulty)
-            try:
-                transport = httpx.ASGITransport(app=create_app(faulty, client))
-                async with httpx.AsyncClient(transport=transport,
-                                             base_url="http://tablegate.test") as http:
-                    response = await http.post("/graphql", json=node_query(seeded))
-            finally:
-                await client.close()
+            async with in_process(replace(settings, endpoint=proxy.url)) as http:
+                response = await http.post("/graphql", json=node_query(seeded))
             assert proxy.injected[kind] == MAX_ATTEMPTS
             return response
 
@@ -278,14 +269,8 @@ async def test_missing_table_and_unreachable_dynamodb_in_our_words(
     settings: Settings, seeded: dict[str, Any]
 ) -> None:
     async def ask(configured: Settings) -> tuple[httpx.Response, httpx.Response]:
-        client = Dynamo(configured)
-        try:
-            transport = httpx.ASGITransport(app=create_app(configured, client))
-            async with httpx.AsyncClient(transport=transport,
-                                         base_url="http://tablegate.test") as http:
-                return await http.post("/graphql", json=CATEGORIES), await http.get("/readyz")
-        finally:
-            await client.close()
+        async with in_process(configured) as http:
+            return await http.post("/graphql", json=CATEGORIES), await http.get("/readyz")
 
     missing = replace(settings, table_name=f"tablegate-missing-{uuid.uuid4().hex[:8]}")
     query, ready = await ask(missing)
